@@ -1,0 +1,56 @@
+"""lossviz: the loss functions of deep learning, with exact gradients and stable numerics.
+
+Every loss has ``compute(y_true, y_pred)`` (the mean loss, a float) and
+``derivative(y_true, y_pred)`` (its gradient with respect to ``y_pred``, carrying
+the 1/n). Losses that average per-sample terms also have ``per_sample`` and
+``per_sample_derivative`` for plots. Notation: e = y_pred - y_true, natural log.
+"""
+
+from .base import Loss, MeanLoss
+from .classification import (
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    FocalLoss,
+    HingeLoss,
+    SparseCategoricalCrossEntropy,
+    WeightedCrossEntropy,
+)
+from .curves import curve
+from .distributions import KLDivergence
+from .gradcheck import gradcheck, numerical_gradient
+from .numerics import (
+    PROB_MAX,
+    PROB_MIN,
+    clip_gradients,
+    global_norm,
+    log_sigmoid,
+    log_softmax,
+    log_sum_exp,
+    sigmoid,
+    stable_softmax,
+)
+from .overlap import DiceLoss, IoULoss
+from .regression import (
+    CustomRegressionLoss,
+    GeneralRobustLoss,
+    HuberLoss,
+    LogCoshLoss,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    QuantileLoss,
+)
+from .similarity import ContrastiveLoss, TripletLoss
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Loss", "MeanLoss",
+    "MeanSquaredError", "MeanAbsoluteError", "HuberLoss", "LogCoshLoss", "QuantileLoss",
+    "GeneralRobustLoss", "CustomRegressionLoss",
+    "BinaryCrossEntropy", "WeightedCrossEntropy", "CategoricalCrossEntropy",
+    "SparseCategoricalCrossEntropy", "HingeLoss", "FocalLoss",
+    "DiceLoss", "IoULoss", "KLDivergence", "ContrastiveLoss", "TripletLoss",
+    "log_sum_exp", "log_softmax", "stable_softmax", "log_sigmoid", "sigmoid",
+    "clip_gradients", "global_norm", "PROB_MIN", "PROB_MAX",
+    "gradcheck", "numerical_gradient", "curve",
+]

@@ -1,0 +1,57 @@
+"""Finite-difference gradient checking for any loss with ``compute`` and ``derivative``."""
+
+import numpy as np
+
+
+def numerical_gradient(loss, *inputs, index=-1, h=1e-6):
+    """Central-difference estimate of the gradient of ``loss.compute`` wrt ``inputs[index]``.
+
+    Each entry costs two calls of ``compute``, so keep the inputs small.
+    """
+    inputs = [np.array(x, dtype=np.float64) for x in inputs]
+    x = inputs[index]
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        up = loss.compute(*inputs)
+        x[i] = old - h
+        down = loss.compute(*inputs)
+        x[i] = old
+        grad[i] = (up - down) / (2.0 * h)
+    return grad
+
+
+def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
+    """Compare ``loss.derivative`` with central finite differences; return the worst error.
+
+    ``inputs`` are what ``compute`` takes, usually ``(y_true, y_pred)``. If
+    ``derivative`` returns one array it is checked against ``inputs[-1]``; if it returns
+    a tuple (as ``TripletLoss`` does), entry k is checked against ``inputs[k]``.
+
+    The error is ``max|analytic - numeric| / max(max|analytic|, max|numeric|, atol)``:
+    relative to the largest gradient entry, so rounding noise in entries that are
+    nearly zero does not dominate. Finite differences themselves carry rounding noise of
+    about 1e-10 times the loss, hence the floor ``atol``. Below about 1e-4 the
+    derivative is right (bugs give 1e-2 and more); a value
+    near 2 usually means a flipped sign, and one near 1 - 1/n a missing 1/n. Keep
+    inputs away from kinks (e = 0 for MAE, the margin for hinge), where finite
+    differences straddle two slopes.
+    """
+    analytic = loss.derivative(*inputs)
+    if isinstance(analytic, tuple):
+        pairs = [(g, k) for k, g in enumerate(analytic)]
+    else:
+        pairs = [(analytic, len(inputs) - 1)]
+    worst = 0.0
+    for g, k in pairs:
+        g = np.asarray(g, dtype=np.float64)
+        numeric = numerical_gradient(loss, *inputs, index=k, h=h)
+        if g.shape != numeric.shape:
+            raise ValueError(
+                f"derivative has shape {g.shape} but input {k} has shape {numeric.shape}; "
+                f"a gradient must have the shape of what it differentiates"
+            )
+        scale = max(np.max(np.abs(g)), np.max(np.abs(numeric)), atol)
+        worst = max(worst, float(np.max(np.abs(g - numeric)) / scale))
+    return worst
