@@ -18,6 +18,8 @@ from .classification import (
 from .curves import curve
 from .distributions import KLDivergence
 from .gradcheck import gradcheck, numerical_gradient
+from .training import fit_linear
+from . import datasets
 from .numerics import (
     PROB_MAX,
     PROB_MIN,
@@ -52,5 +54,5 @@ __all__ = [
     "DiceLoss", "IoULoss", "KLDivergence", "ContrastiveLoss", "TripletLoss",
     "log_sum_exp", "log_softmax", "stable_softmax", "log_sigmoid", "sigmoid",
     "clip_gradients", "global_norm", "PROB_MIN", "PROB_MAX",
-    "gradcheck", "numerical_gradient", "curve",
+    "gradcheck", "numerical_gradient", "curve", "fit_linear", "datasets",
 ]
