@@ -1,0 +1,392 @@
+"""Explorers: figures of a loss and its gradient whose curves follow parameters.
+
+An :class:`Explorer` owns one matplotlib figure. The axes, the reference curves and
+the tick labels are drawn once; a parameter change only replaces the data of the
+moving curves and redraws those (blitting), so one update costs milliseconds instead
+of a full redraw. Two front ends use the same explorer: :mod:`lossviz.widgets` (sliders
+in a live kernel) and :mod:`lossviz.frames` (pre-rendered frames for the static HTML
+book). This module knows nothing of either.
+"""
+
+import io
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from . import classification, overlap, regression, similarity
+from .curves import curve
+from .plotting import PALETTE, line_style
+
+
+@dataclass(frozen=True)
+class Param:
+    """One slider: the keyword it sets, its label, the grid of values and the default.
+
+    ``values`` is the grid the static book pre-renders; a live slider moves over the
+    same range in steps of ``step`` (on a log scale when ``log`` is true).
+    """
+
+    name: str
+    label: str
+    values: tuple
+    default: float
+    step: float = None
+    log: bool = False
+
+    def __post_init__(self):
+        if self.default not in self.values:
+            raise ValueError(f"default {self.name}={self.default} must be one of the grid values")
+
+
+@dataclass
+class Panel:
+    """One axes: its x values, labels, fixed y-limits and the curves it shows."""
+
+    x: np.ndarray
+    title: str
+    xlabel: str
+    ylabel: str
+    ylim: tuple
+
+
+class Explorer:
+    """A figure whose moving curves are recomputed from parameter values.
+
+    Args:
+        title: shown above the figure and used as its accessible name.
+        params: the sliders, a list of :class:`Param`.
+        panels: the axes, a list of :class:`Panel`.
+        curves: ``curves(**values)`` returns, for each panel, a dict label -> y values of
+            the curves that move with the parameters.
+        references: for each panel, a dict label -> y values of fixed comparison curves.
+        alt: alt text describing what the figure shows.
+    """
+
+    def __init__(self, title, params, panels, curves, references=None, alt=""):
+        self.title = title
+        self.params = params
+        self.panels = panels
+        self.curves = curves
+        self.references = references or [{} for _ in panels]
+        self.alt = alt
+        self._figure = None
+
+    @property
+    def defaults(self):
+        return {p.name: p.default for p in self.params}
+
+    def describe(self, values):
+        """Plain-text summary of the parameter values, e.g. ``delta = 1``."""
+        return ", ".join(f"{p.label} = {values[p.name]:g}" for p in self.params)
+
+    def _build(self):
+        # A bare Figure with the Agg canvas: no pyplot, so nothing is shown twice in a
+        # notebook and no global figure list keeps it alive.
+        ncols = min(len(self.panels), 2)
+        nrows = -(-len(self.panels) // ncols)
+        fig = Figure(figsize=(4.5 * ncols, 0.3 + 3.0 * nrows), dpi=80, layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+        moving = self.curves(**self.defaults)
+        # one style per label across all panels, so a curve looks the same everywhere
+        labels = list(dict.fromkeys(
+            label for group in (*moving, *self.references) for label in group))
+        lines = []
+        for ax, panel, refs, curves in zip(axes, self.panels, self.references, moving):
+            for label, y in refs.items():
+                ax.plot(panel.x, y, label=label, linewidth=1.6, **line_style(labels.index(label)))
+            for label, y in curves.items():
+                (line,) = ax.plot(panel.x, y, label=label, linewidth=2.4, animated=True,
+                                  **line_style(labels.index(label)))
+                lines.append(line)
+            ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel, ylim=panel.ylim)
+            ax.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
+            ax.grid(True, alpha=0.3)
+            ax.legend(frameon=True, framealpha=0.85, fontsize="small")
+        # laid out with the default text so constrained layout reserves its space
+        note = fig.suptitle(self.describe(self.defaults), fontsize="medium", color=PALETTE[0],
+                            animated=True)
+        fig.canvas.draw()
+        background = fig.canvas.copy_from_bbox(fig.bbox)
+        self._figure = (fig, lines, note, background)
+
+    def render(self, **values):
+        """Redraw the moving curves for ``values`` and return the RGB image as an array."""
+        if self._figure is None:
+            self._build()
+        fig, lines, note, background = self._figure
+        values = {**self.defaults, **values}
+        ys = [y for panel_curves in self.curves(**values) for y in panel_curves.values()]
+        fig.canvas.restore_region(background)
+        for line, y in zip(lines, ys):
+            line.set_ydata(y)
+            line.axes.draw_artist(line)
+        note.set_text(self.describe(values))
+        fig.draw_artist(note)
+        return np.asarray(fig.canvas.buffer_rgba())[..., :3]
+
+    def png(self, quantize=False, **values):
+        """The figure for ``values`` as PNG bytes.
+
+        ``quantize=True`` reduces it to a 64-colour palette: about 4 times smaller, for
+        frames stored in the book; a live slider skips that step for speed.
+        """
+        image = Image.fromarray(self.render(**values))
+        buffer = io.BytesIO()
+        if quantize:
+            image.quantize(64).save(buffer, format="PNG", optimize=True)
+        else:
+            image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+
+    def grid(self):
+        """Every combination of the parameters' grid values, first parameter slowest."""
+        names = [p.name for p in self.params]
+        for combo in itertools.product(*(p.values for p in self.params)):
+            yield dict(zip(names, combo))
+
+
+# --- The book's explorers -------------------------------------------------------------
+
+E = np.linspace(-3.0, 3.0, 301)
+E_LABEL = "error $e = \\hat y - y$"
+LOGIT = np.linspace(-6.0, 6.0, 301)
+PROB = np.linspace(0.001, 0.999, 300)
+
+
+def _regression_panels(loss_ylim=(-0.2, 4.5), grad_ylim=(-3.2, 3.2), x=E):
+    return [Panel(x, "Loss", E_LABEL, "per-sample loss", loss_ylim),
+            Panel(x, "Gradient", E_LABEL, "derivative w.r.t. $\\hat y$", grad_ylim)]
+
+
+def _loss_and_grad(**losses):
+    """Per-panel dicts of loss curves and derivative curves for losses traced against E."""
+    data = {label: curve(loss, E) for label, loss in losses.items()}
+    return [{k: v[0] for k, v in data.items()}, {k: v[1] for k, v in data.items()}]
+
+
+def huber_explorer():
+    """Huber loss and gradient against the error, with MSE and MAE for comparison."""
+    return Explorer(
+        "Huber loss: move δ (delta)",
+        [Param("delta", "δ (delta)", (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0), 1.0, step=0.05)],
+        _regression_panels(),
+        lambda delta: _loss_and_grad(**{"Huber": regression.HuberLoss(delta)}),
+        references=_loss_and_grad(**{"MSE": regression.MeanSquaredError(),
+                                     "MAE": regression.MeanAbsoluteError()}),
+        alt="Huber loss against the error: a parabola near zero that turns into straight lines "
+            "at plus and minus delta, between the MSE parabola and the MAE V; its gradient is "
+            "the error clipped to plus or minus delta.",
+    )
+
+
+def quantile_explorer():
+    """Quantile (pinball) loss and gradient against the error, with MAE for comparison."""
+    return Explorer(
+        "Quantile loss: move τ (tau)",
+        [Param("tau", "τ (tau)", (0.1, 0.25, 0.5, 0.75, 0.9), 0.5, step=0.05)],
+        _regression_panels(loss_ylim=(-0.1, 3.2), grad_ylim=(-1.1, 1.1)),
+        lambda tau: _loss_and_grad(**{"quantile": regression.QuantileLoss(tau)}),
+        references=_loss_and_grad(**{"MAE": regression.MeanAbsoluteError()}),
+        alt="Quantile loss against the error: two straight lines meeting at zero, slope 1 - tau "
+            "for over-prediction and -tau for under-prediction; its gradient is a step between "
+            "-tau and 1 - tau.",
+    )
+
+
+def general_explorer():
+    """Barron's general robust loss for a shape alpha and a scale c."""
+    return Explorer(
+        "General robust loss: move α (alpha) and the scale c",
+        [Param("alpha", "α (alpha)", (-10.0, -4.0, -2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0), 1.0,
+               step=0.1),
+         Param("scale", "c (scale)", (0.5, 1.0, 2.0), 1.0, step=0.1)],
+        _regression_panels(loss_ylim=(-0.2, 4.5), grad_ylim=(-3.2, 3.2)),
+        lambda alpha, scale: _loss_and_grad(
+            **{"general": regression.GeneralRobustLoss(alpha=alpha, scale=scale)}),
+        references=_loss_and_grad(**{"½ e² (α = 2, c = 1)": regression.GeneralRobustLoss(2.0)}),
+        alt="Barron's general loss against the error for the chosen alpha and scale, beside the "
+            "quadratic alpha = 2 case; smaller alpha flattens the loss for large errors and "
+            "pulls the gradient of large errors back toward zero.",
+    )
+
+
+def mixture_explorer():
+    """The MSE/MAE mixture alpha e^2 + (1 - alpha)|e|."""
+    return Explorer(
+        "MSE/MAE mixture: move α (alpha)",
+        [Param("alpha", "α (alpha)", (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0), 0.5, step=0.05)],
+        _regression_panels(loss_ylim=(-0.2, 5.0), grad_ylim=(-6.2, 6.2)),
+        lambda alpha: _loss_and_grad(**{"mixture": regression.CustomRegressionLoss(alpha)}),
+        references=_loss_and_grad(**{"MSE": regression.MeanSquaredError(),
+                                     "MAE": regression.MeanAbsoluteError()}),
+        alt="The mixture alpha times squared error plus (1 - alpha) times absolute error against "
+            "the error, between the MAE V (alpha = 0) and the MSE parabola (alpha = 1).",
+    )
+
+
+def _binary_panels(loss_ylim=(-0.2, 6.5), grad_ylim=(-1.1, 1.1)):
+    return [Panel(LOGIT, "Loss", "logit $z$", "per-sample loss", loss_ylim),
+            Panel(LOGIT, "Gradient", "logit $z$", "derivative w.r.t. $z$", grad_ylim)]
+
+
+def _binary_curves(loss, target_names=(("y = 1", 1.0), ("y = 0", 0.0))):
+    """Loss and derivative against the logit, one curve per target."""
+    data = {f"{name}": curve(loss, LOGIT, target) for name, target in target_names}
+    return [{k: v[0] for k, v in data.items()}, {k: v[1] for k, v in data.items()}]
+
+
+def _prefixed(panels, prefix):
+    return [{f"{prefix} {k}": v for k, v in p.items()} for p in panels]
+
+
+def weighted_ce_explorer():
+    """Weighted cross-entropy with class_weights = (1 - alpha, alpha), against the logit."""
+    plain = _prefixed(_binary_curves(classification.BinaryCrossEntropy(from_logits=True)), "CE,")
+    return Explorer(
+        "Weighted cross-entropy: move α (alpha), the positive-class weight",
+        [Param("alpha", "α (alpha)", (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95), 0.5, step=0.05)],
+        _binary_panels(),
+        lambda alpha: _prefixed(_binary_curves(classification.WeightedCrossEntropy(
+            (1.0 - alpha, alpha), from_logits=True)), "weighted,"),
+        references=plain,
+        alt="Weighted cross-entropy against the logit for a positive (weight alpha) and a "
+            "negative example (weight 1 - alpha), beside plain cross-entropy; raising alpha "
+            "scales the positive curve and its gradient up and the negative one down.",
+    )
+
+
+def focal_explorer():
+    """Focal loss against p_t and against the logit, with cross-entropy for comparison."""
+    bce = classification.BinaryCrossEntropy()
+    ce_pt = curve(bce, PROB, 1.0)
+    ce_logit = curve(classification.BinaryCrossEntropy(from_logits=True), LOGIT, 1.0)
+
+    def curves(gamma, alpha):
+        focal_p = classification.FocalLoss(gamma=gamma, alpha=alpha)
+        focal_z = classification.FocalLoss(gamma=gamma, alpha=alpha, from_logits=True)
+        pos_p, neg_p = curve(focal_p, PROB, 1.0), curve(focal_p, 1.0 - PROB, 0.0)
+        pos_z = curve(focal_z, LOGIT, 1.0)
+        return [{"focal, y = 1": pos_p[0], "focal, y = 0": neg_p[0]},
+                {"focal, y = 1": pos_p[1]},
+                {"focal, y = 1": pos_z[0]},
+                {"focal, y = 1": pos_z[1]}]
+
+    return Explorer(
+        "Focal loss: move γ (gamma) and α (alpha)",
+        [Param("gamma", "γ (gamma)", (0.0, 0.5, 1.0, 2.0, 3.0, 5.0), 2.0, step=0.1),
+         Param("alpha", "α (alpha)", (0.25, 0.5, 0.75), 0.25, step=0.05)],
+        [Panel(PROB, "Loss against $p_t$", "probability of the true class $p_t$",
+               "per-sample loss", (-0.1, 5.0)),
+         Panel(PROB, "Gradient against $p_t$ (y = 1)", "probability of the true class $p_t$",
+               "derivative w.r.t. $p$", (-5.0, 0.2)),
+         Panel(LOGIT, "Loss against the logit (y = 1)", "logit $z$", "per-sample loss",
+               (-0.2, 6.5)),
+         Panel(LOGIT, "Gradient (y = 1)", "logit $z$", "derivative w.r.t. $z$", (-1.05, 0.1))],
+        curves,
+        references=[{"CE": ce_pt[0]}, {"CE": ce_pt[1]}, {"CE": ce_logit[0]}, {"CE": ce_logit[1]}],
+        alt="Four panels: focal loss against the probability of the true class for positives "
+            "(weight alpha) and negatives (weight 1 - alpha) and its gradient, then against the "
+            "logit with its gradient, each beside cross-entropy; larger gamma flattens the loss "
+            "of well-classified examples.",
+    )
+
+
+def contrastive_explorer():
+    """Contrastive loss against the distance for similar and dissimilar pairs."""
+    d = np.linspace(0.0, 3.0, 301)
+
+    def curves(margin):
+        loss = similarity.ContrastiveLoss(margin)
+        sim, dis = curve(loss, d, 1.0), curve(loss, d, 0.0)
+        return [{"similar (y = 1)": sim[0], "dissimilar (y = 0)": dis[0]},
+                {"similar (y = 1)": sim[1], "dissimilar (y = 0)": dis[1]}]
+
+    return Explorer(
+        "Contrastive loss: move the margin m",
+        [Param("margin", "m (margin)", (0.5, 1.0, 1.5, 2.0, 2.5), 1.0, step=0.05)],
+        [Panel(d, "Loss", "distance $d$", "per-pair loss", (-0.1, 3.2)),
+         Panel(d, "Gradient", "distance $d$", "derivative w.r.t. $d$", (-2.7, 3.1))],
+        curves,
+        alt="Contrastive loss against the distance: a parabola for similar pairs, and for "
+            "dissimilar pairs a parabola that falls to zero at the margin and stays zero.",
+    )
+
+
+def triplet_explorer():
+    """Triplet loss against the distance gap d(a, p) - d(a, n)."""
+    gap = np.linspace(-3.0, 3.0, 301)
+
+    def curves(margin):
+        # one triplet per gap value in 1-D: a = 0, p = 1 + max(gap, 0), n = 1 - min(gap, 0)
+        a = np.zeros((gap.size, 1))
+        p = (1.0 + np.maximum(gap, 0.0))[:, None]
+        n = (1.0 - np.minimum(gap, 0.0))[:, None]
+        loss = similarity.TripletLoss(margin)
+        _, grad_p, _ = loss.derivative(a, p, n)
+        return [{"triplet": loss.per_sample(a, p, n)},
+                {"d loss / d d(a, p)": grad_p[:, 0] * gap.size}]
+
+    return Explorer(
+        "Triplet loss: move the margin m",
+        [Param("margin", "m (margin)", (0.25, 0.5, 1.0, 1.5, 2.0), 1.0, step=0.05)],
+        [Panel(gap, "Loss", "gap $d(a, p) - d(a, n)$", "per-triplet loss", (-0.1, 5.2)),
+         Panel(gap, "Gradient", "gap $d(a, p) - d(a, n)$", "derivative", (-0.1, 1.2))],
+        curves,
+        alt="Triplet loss against the gap between the anchor-positive and anchor-negative "
+            "distances: zero until the gap exceeds minus the margin, then a straight line; "
+            "its derivative steps from 0 to 1 there.",
+    )
+
+
+def overlap_explorer():
+    """Dice and IoU loss of a scaled prediction, on a small object and on an empty mask."""
+    level = np.linspace(0.0, 1.0, 101)
+    obj = np.zeros(64)
+    obj[:4] = 1.0  # 4 foreground pixels out of 64
+    empty = np.zeros(64)
+
+    def traced(loss, mask, pred_of):
+        values = np.array([loss.compute(mask, pred_of(c)) for c in level])
+        # d loss / d c = sum_j dL/dp_j * dp_j/dc, with dp/dc = the prediction's shape
+        slopes = np.array([np.sum(loss.derivative(mask, pred_of(c)) * pred_of(1.0)) for c in level])
+        return values, slopes
+
+    def curves(smooth):
+        out = [{}, {}]
+        for name, cls in (("Dice", overlap.DiceLoss), ("IoU", overlap.IoULoss)):
+            loss = cls(smooth=smooth)
+            for case, mask, pred_of in (("object", obj, lambda c: c * obj),
+                                        ("empty mask", empty, lambda c: np.full(64, c))):
+                v, s = traced(loss, mask, pred_of)
+                out[0][f"{name}, {case}"] = v
+                out[1][f"{name}, {case}"] = s
+        return out
+
+    return Explorer(
+        "Dice and IoU loss: move the smoothing s",
+        [Param("smooth", "s (smooth)", (1e-6, 1e-3, 0.01, 0.1, 1.0, 4.0), 1.0, log=True)],
+        [Panel(level, "Loss", "prediction level $c$", "loss", (-0.05, 1.05)),
+         Panel(level, "Gradient", "prediction level $c$", "derivative w.r.t. $c$", (-3.0, 3.0))],
+        curves,
+        alt="Dice and IoU loss against a prediction level c, for a 4-pixel object predicted as "
+            "c on its pixels and for an empty mask predicted as c everywhere; larger smoothing "
+            "softens both curves near c = 0.",
+    )
+
+
+EXPLORERS = {
+    "huber": huber_explorer,
+    "quantile": quantile_explorer,
+    "general": general_explorer,
+    "mixture": mixture_explorer,
+    "weighted_ce": weighted_ce_explorer,
+    "focal": focal_explorer,
+    "contrastive": contrastive_explorer,
+    "triplet": triplet_explorer,
+    "overlap": overlap_explorer,
+}
