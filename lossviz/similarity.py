@@ -27,7 +27,7 @@ class ContrastiveLoss(MeanLoss):
         t, d = super()._check(y_true, y_pred)
         check_labels(t, (0.0, 1.0), "y_true", " (1 similar, 0 dissimilar)")
         if np.any(d < 0):
-            raise ValueError(f"y_pred must hold distances >= 0; found {d[d < 0].flat[0]!r}")
+            raise ValueError(f"y_pred must hold distances >= 0; found {float(d[d < 0].flat[0])!r}")
         return t, d
 
     def _terms(self, t, d):

@@ -49,7 +49,7 @@ def check_in_unit_interval(arr, name, what="probabilities"):
     if np.any(outside):
         i = np.flatnonzero(outside)[0]
         raise ValueError(
-            f"{name} must hold {what} in [0, 1]; found {arr.flat[i]!r} at flat index {i}. "
+            f"{name} must hold {what} in [0, 1]; found {float(arr.flat[i])!r} at flat index {i}. "
             f"If these are raw model scores (logits), pass from_logits=True"
         )
 
@@ -61,7 +61,7 @@ def check_labels(arr, allowed, name, hint=""):
         i = np.flatnonzero(bad)[0]
         allowed_text = " or ".join(repr(float(a)).rstrip("0").rstrip(".") for a in allowed)
         raise ValueError(
-            f"{name} must hold labels {allowed_text}; found {arr.flat[i]!r} at flat "
+            f"{name} must hold labels {allowed_text}; found {float(arr.flat[i])!r} at flat "
             f"index {i}{hint}"
         )
 
@@ -70,7 +70,7 @@ def check_class_indices(labels, n_classes, name="y_true"):
     """Return integer class indices, raising if any is fractional or out of range."""
     if np.any(labels != np.round(labels)):
         i = np.flatnonzero(labels != np.round(labels))[0]
-        raise ValueError(f"{name} must hold integer class indices; found {labels.flat[i]!r}")
+        raise ValueError(f"{name} must hold integer class indices; found {float(labels.flat[i])!r}")
     bad = (labels < 0) | (labels >= n_classes)
     if np.any(bad):
         i = np.flatnonzero(bad)[0]
