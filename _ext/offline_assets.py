@@ -1,0 +1,42 @@
+"""Serve MathJax from the site itself, so a page renders its equations offline.
+
+Sphinx loads MathJax from a CDN by default: offline, in a classroom with a poor network
+or behind a strict content policy, equations then show as raw TeX. The PyPI package
+``django-static-mathjax`` (no dependencies; pinned in requirements.txt) ships the
+MathJax 3 browser build. This extension points ``mathjax_path`` at a copy under
+``_static/mathjax`` and copies just what the CommonHTML output needs: the combined
+TeX+MathML bundle, its web fonts and the TeX extensions it may autoload.
+"""
+
+import shutil
+from pathlib import Path
+
+import mathjax
+
+SOURCE = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+PARTS = ["tex-mml-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions"]
+TARGET = "mathjax"
+
+
+def _use_local_mathjax(app, config):
+    config.mathjax_path = f"{TARGET}/tex-mml-chtml.js"
+
+
+def _copy_mathjax(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / TARGET
+    for part in PARTS:
+        src, dst = SOURCE / part, target / part
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dst)
+    shutil.copy2(SOURCE.parent / "LICENSE", target / "LICENSE")
+
+
+def setup(app):
+    app.connect("config-inited", _use_local_mathjax)
+    app.connect("build-finished", _copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
