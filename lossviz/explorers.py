@@ -296,6 +296,36 @@ def focal_explorer():
     )
 
 
+def label_smoothing_explorer():
+    """Cross-entropy with smoothed labels against the true-class logit, three classes."""
+    z = np.linspace(-4.0, 8.0, 301)
+    logits = np.column_stack([z, np.zeros_like(z), np.zeros_like(z)])
+    cce = classification.CategoricalCrossEntropy(from_logits=True)
+
+    def traced(eps):
+        target = np.tile((1.0 - eps) * np.eye(3)[0] + eps / 3.0, (z.size, 1))
+        return cce.per_sample(target, logits), cce.per_sample_derivative(target, logits)[:, 0]
+
+    hard = traced(0.0)
+
+    def curves(eps):
+        loss, grad = traced(eps)
+        return [{"smoothed": loss}, {"smoothed": grad}]
+
+    return Explorer(
+        "Label smoothing: move ε (label smoothing)",
+        [Param("eps", "ε (label smoothing)", (0.0, 0.05, 0.1, 0.2, 0.3, 0.5), 0.1, step=0.01)],
+        [Panel(z, "Loss", "true-class logit $z$ (others 0)", "per-sample loss", (-0.1, 4.5)),
+         Panel(z, "Gradient", "true-class logit $z$ (others 0)", "derivative w.r.t. $z$",
+               (-1.05, 0.6))],
+        curves,
+        references=[{"one-hot (ε = 0)": hard[0]}, {"one-hot (ε = 0)": hard[1]}],
+        alt="Cross-entropy from logits (z, 0, 0) with the target smoothed by epsilon, beside "
+            "the one-hot target: with smoothing the loss has a minimum at a finite logit, "
+            "where the gradient crosses zero, and the minimum moves left as epsilon grows.",
+    )
+
+
 def contrastive_explorer():
     """Contrastive loss against the distance for similar and dissimilar pairs."""
     d = np.linspace(0.0, 3.0, 301)
@@ -385,6 +415,7 @@ EXPLORERS = {
     "general": general_explorer,
     "mixture": mixture_explorer,
     "weighted_ce": weighted_ce_explorer,
+    "label_smoothing": label_smoothing_explorer,
     "focal": focal_explorer,
     "contrastive": contrastive_explorer,
     "triplet": triplet_explorer,
