@@ -32,6 +32,7 @@ from .numerics import (
     stable_softmax,
 )
 from .overlap import DiceLoss, IoULoss
+from .overlap import BoundaryWeightedLoss
 from .regression import (
     CustomRegressionLoss,
     GeneralRobustLoss,
@@ -51,7 +52,7 @@ __all__ = [
     "GeneralRobustLoss", "CustomRegressionLoss",
     "BinaryCrossEntropy", "WeightedCrossEntropy", "CategoricalCrossEntropy",
     "SparseCategoricalCrossEntropy", "HingeLoss", "FocalLoss",
-    "DiceLoss", "IoULoss", "KLDivergence", "ContrastiveLoss", "TripletLoss",
+    "DiceLoss", "IoULoss", "BoundaryWeightedLoss", "KLDivergence", "ContrastiveLoss", "TripletLoss",
     "log_sum_exp", "log_softmax", "stable_softmax", "log_sigmoid", "sigmoid",
     "clip_gradients", "global_norm", "PROB_MIN", "PROB_MAX",
     "gradcheck", "numerical_gradient", "curve", "fit_linear", "datasets",

@@ -12,6 +12,7 @@ import numpy as np
 from .base import MeanLoss
 from .numerics import PROB_MAX, PROB_MIN, log_sigmoid, log_sum_exp, sigmoid, stable_softmax
 from .validation import (
+    LOGITS_HINT,
     as_float_array,
     check_class_indices,
     check_from_logits,
@@ -44,7 +45,7 @@ class BinaryCrossEntropy(MeanLoss):
         t, p = super()._check(y_true, y_pred)
         self._check_targets(t)
         if not self.from_logits:
-            check_in_unit_interval(p, "y_pred")
+            check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return t, p
 
     def _check_targets(self, t):
@@ -117,7 +118,7 @@ class CategoricalCrossEntropy(MeanLoss):
         check_ndim(p, 2, "y_pred", " (n samples, C classes); for one sample use [row]")
         check_in_unit_interval(t, "y_true", what="class probabilities (one-hot or soft)")
         if not self.from_logits:
-            check_in_unit_interval(p, "y_pred")
+            check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return t, p
 
     def _terms(self, t, p):
@@ -158,7 +159,7 @@ class SparseCategoricalCrossEntropy(MeanLoss):
                 f"they must match"
             )
         if not self.from_logits:
-            check_in_unit_interval(p, "y_pred")
+            check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return check_class_indices(t, p.shape[1]), p
 
     def _terms(self, t, p):
@@ -230,7 +231,7 @@ class FocalLoss(MeanLoss):
         t, p = super()._check(y_true, y_pred)
         check_labels(t, (0.0, 1.0), "y_true")
         if not self.from_logits:
-            check_in_unit_interval(p, "y_pred")
+            check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return t, p
 
     def _alpha_t(self, t):

@@ -308,13 +308,13 @@ def label_smoothing_explorer():
 
     hard = traced(0.0)
 
-    def curves(eps):
-        loss, grad = traced(eps)
+    def curves(smoothing):
+        loss, grad = traced(smoothing)
         return [{"smoothed": loss}, {"smoothed": grad}]
 
     return Explorer(
-        "Label smoothing: move ε (label smoothing)",
-        [Param("eps", "ε (label smoothing)", (0.0, 0.05, 0.1, 0.2, 0.3, 0.5), 0.1, step=0.01)],
+        "Label smoothing: move ε (smoothing)",
+        [Param("smoothing", "ε (smoothing)", (0.0, 0.05, 0.1, 0.2, 0.3, 0.5), 0.1, step=0.01)],
         [Panel(z, "Loss", "true-class logit $z$ (others 0)", "per-sample loss", (-0.1, 4.5)),
          Panel(z, "Gradient", "true-class logit $z$ (others 0)", "derivative w.r.t. $z$",
                (-1.05, 0.6))],

@@ -43,14 +43,17 @@ def check_ndim(arr, ndim, name, hint=""):
         raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}{hint}")
 
 
-def check_in_unit_interval(arr, name, what="probabilities"):
-    """Raise if any value lies outside [0, 1]."""
+LOGITS_HINT = ". If these are raw model scores (logits), pass from_logits=True"
+
+
+def check_in_unit_interval(arr, name, what="probabilities", hint=""):
+    """Raise if any value lies outside [0, 1]; ``hint`` is appended to the message."""
     outside = (arr < 0) | (arr > 1)
     if np.any(outside):
         i = np.flatnonzero(outside)[0]
         raise ValueError(
-            f"{name} must hold {what} in [0, 1]; found {float(arr.flat[i])!r} at flat index {i}. "
-            f"If these are raw model scores (logits), pass from_logits=True"
+            f"{name} must hold {what} in [0, 1]; found {float(arr.flat[i])!r} at flat index {i}"
+            f"{hint}"
         )
 
 
