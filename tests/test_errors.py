@@ -37,16 +37,16 @@ def test_bad_inputs(call, match):
 
 
 @pytest.mark.parametrize("make,match", [
-    (lambda: lv.HuberLoss(delta=0), r"delta must be in \(0, inf\], got 0.0"),
+    (lambda: lv.HuberLoss(delta=0), r"delta must be in \(0, inf\), got 0.0"),
     (lambda: lv.HuberLoss(delta=-1), "delta must be in"),
     (lambda: lv.HuberLoss(delta=float("nan")), "delta must be a finite real number"),
     (lambda: lv.HuberLoss(delta="1"), "delta must be a finite real number"),
-    (lambda: lv.FocalLoss(gamma=-0.5), r"gamma must be in \[0, inf\]"),
+    (lambda: lv.FocalLoss(gamma=-0.5), r"gamma must be in \[0, inf\)"),
     (lambda: lv.FocalLoss(alpha=1.5), r"alpha must be in \[0, 1\]"),
     (lambda: lv.FocalLoss(from_logits="yes"), "from_logits must be True or False"),
     (lambda: lv.DiceLoss(smooth=-1), "smooth must be in"),
     (lambda: lv.IoULoss(smooth=-1), "smooth must be in"),
-    (lambda: lv.ContrastiveLoss(margin=0), r"margin must be in \(0, inf\]"),
+    (lambda: lv.ContrastiveLoss(margin=0), r"margin must be in \(0, inf\)"),
     (lambda: lv.TripletLoss(margin=-1), "margin must be in"),
     (lambda: lv.QuantileLoss(tau=1.0), r"tau must be in \(0, 1\)"),
     (lambda: lv.QuantileLoss(tau=0.0), "tau must be in"),
