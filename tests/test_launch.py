@@ -1,0 +1,40 @@
+"""Launch paths: Binder (pinned requirements, runtime), Colab (install cell), JupyterHub buttons."""
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+NOTEBOOKS = sorted(p for p in ROOT.glob("chapters/*.ipynb"))
+
+
+def test_launch_buttons_and_repository_are_configured():
+    buttons = CONFIG["launch_buttons"]
+    for key in ("binderhub_url", "colab_url", "jupyterhub_url"):
+        assert buttons[key].startswith("https://"), key
+    assert CONFIG["repository"]["url"].startswith("https://github.com/")
+    assert CONFIG["repository"]["branch"]
+    assert CONFIG["html"]["use_repository_button"] and CONFIG["html"]["use_download_button"]
+
+
+def test_binder_environment_is_pinned():
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line or line == "-e .":
+            continue
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.]*", line), f"not an exact pin: {line}"
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+
+
+def test_every_chapter_installs_lossviz_on_colab_from_the_configured_repository():
+    expected = f'lossviz @ git+{CONFIG["repository"]["url"]}@{CONFIG["repository"]["branch"]}'
+    assert NOTEBOOKS
+    for path in NOTEBOOKS:
+        first = json.loads(path.read_text())["cells"][0]
+        source = "".join(first["source"])
+        assert first["cell_type"] == "code" and "remove-cell" in first["metadata"].get("tags", []), path.name
+        assert "except ImportError" in source and expected in source, f"{path.name}: install cell missing or stale"
