@@ -34,7 +34,7 @@ class Param:
     label: str
     values: tuple
     default: float
-    step: float = None
+    step: float = 0.05
     log: bool = False
 
     def __post_init__(self):
@@ -158,12 +158,12 @@ LOGIT = np.linspace(-6.0, 6.0, 301)
 PROB = np.linspace(0.001, 0.999, 300)
 
 
-def _regression_panels(loss_ylim=(-0.2, 4.5), grad_ylim=(-3.2, 3.2), x=E):
-    return [Panel(x, "Loss", E_LABEL, "per-sample loss", loss_ylim),
-            Panel(x, "Gradient", E_LABEL, "derivative w.r.t. $\\hat y$", grad_ylim)]
+def _regression_panels(loss_ylim=(-0.2, 4.5), grad_ylim=(-3.2, 3.2)):
+    return [Panel(E, "Loss", E_LABEL, "per-sample loss", loss_ylim),
+            Panel(E, "Gradient", E_LABEL, "derivative w.r.t. $\\hat y$", grad_ylim)]
 
 
-def _loss_and_grad(**losses):
+def _loss_and_grad(losses):
     """Per-panel dicts of loss curves and derivative curves for losses traced against E."""
     data = {label: curve(loss, E) for label, loss in losses.items()}
     return [{k: v[0] for k, v in data.items()}, {k: v[1] for k, v in data.items()}]
@@ -173,10 +173,10 @@ def huber_explorer():
     """Huber loss and gradient against the error, with MSE and MAE for comparison."""
     return Explorer(
         "Huber loss: move δ (delta)",
-        [Param("delta", "δ (delta)", (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0), 1.0, step=0.05)],
+        [Param("delta", "δ (delta)", (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0), 1.0)],
         _regression_panels(),
-        lambda delta: _loss_and_grad(**{"Huber": regression.HuberLoss(delta)}),
-        references=_loss_and_grad(**{"MSE": regression.MeanSquaredError(),
+        lambda delta: _loss_and_grad({"Huber": regression.HuberLoss(delta)}),
+        references=_loss_and_grad({"MSE": regression.MeanSquaredError(),
                                      "MAE": regression.MeanAbsoluteError()}),
         alt="Huber loss against the error: a parabola near zero that turns into straight lines "
             "at plus and minus delta, between the MSE parabola and the MAE V; its gradient is "
@@ -190,8 +190,8 @@ def quantile_explorer():
         "Quantile loss: move τ (tau)",
         [Param("tau", "τ (tau)", (0.1, 0.25, 0.5, 0.75, 0.9), 0.5, step=0.05)],
         _regression_panels(loss_ylim=(-0.1, 3.2), grad_ylim=(-1.1, 1.1)),
-        lambda tau: _loss_and_grad(**{"quantile": regression.QuantileLoss(tau)}),
-        references=_loss_and_grad(**{"MAE": regression.MeanAbsoluteError()}),
+        lambda tau: _loss_and_grad({"quantile": regression.QuantileLoss(tau)}),
+        references=_loss_and_grad({"MAE": regression.MeanAbsoluteError()}),
         alt="Quantile loss against the error: two straight lines meeting at zero, slope 1 - tau "
             "for over-prediction and -tau for under-prediction; its gradient is a step between "
             "-tau and 1 - tau.",
@@ -207,8 +207,8 @@ def general_explorer():
          Param("scale", "c (scale)", (0.5, 1.0, 2.0), 1.0, step=0.1)],
         _regression_panels(loss_ylim=(-0.2, 4.5), grad_ylim=(-3.2, 3.2)),
         lambda alpha, scale: _loss_and_grad(
-            **{"general": regression.GeneralRobustLoss(alpha=alpha, scale=scale)}),
-        references=_loss_and_grad(**{"½ e² (α = 2, c = 1)": regression.GeneralRobustLoss(2.0)}),
+            {"general": regression.GeneralRobustLoss(alpha=alpha, scale=scale)}),
+        references=_loss_and_grad({"½ e² (α = 2, c = 1)": regression.GeneralRobustLoss(2.0)}),
         alt="Barron's general loss against the error for the chosen alpha and scale, beside the "
             "quadratic alpha = 2 case; smaller alpha flattens the loss for large errors and "
             "pulls the gradient of large errors back toward zero.",
@@ -221,8 +221,8 @@ def mixture_explorer():
         "MSE/MAE mixture: move α (alpha)",
         [Param("alpha", "α (alpha)", (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0), 0.5, step=0.05)],
         _regression_panels(loss_ylim=(-0.2, 5.0), grad_ylim=(-6.2, 6.2)),
-        lambda alpha: _loss_and_grad(**{"mixture": regression.CustomRegressionLoss(alpha)}),
-        references=_loss_and_grad(**{"MSE": regression.MeanSquaredError(),
+        lambda alpha: _loss_and_grad({"mixture": regression.CustomRegressionLoss(alpha)}),
+        references=_loss_and_grad({"MSE": regression.MeanSquaredError(),
                                      "MAE": regression.MeanAbsoluteError()}),
         alt="The mixture alpha times squared error plus (1 - alpha) times absolute error against "
             "the error, between the MAE V (alpha = 0) and the MSE parabola (alpha = 1).",
@@ -236,7 +236,7 @@ def _binary_panels(loss_ylim=(-0.2, 6.5), grad_ylim=(-1.1, 1.1)):
 
 def _binary_curves(loss, target_names=(("y = 1", 1.0), ("y = 0", 0.0))):
     """Loss and derivative against the logit, one curve per target."""
-    data = {f"{name}": curve(loss, LOGIT, target) for name, target in target_names}
+    data = {name: curve(loss, LOGIT, target) for name, target in target_names}
     return [{k: v[0] for k, v in data.items()}, {k: v[1] for k, v in data.items()}]
 
 
