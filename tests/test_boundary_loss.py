@@ -208,9 +208,9 @@ def test_bad_inputs(call, match):
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"boundary_weight": -1.0}, r"boundary_weight must be in \[0, inf\]"),
-    ({"dice_weight": -0.5}, r"dice_weight must be in \[0, inf\]"),
-    ({"smooth": -1e-3}, r"smooth must be in \[0, inf\]"),
+    ({"boundary_weight": -1.0}, r"boundary_weight must be in \[0, inf\)"),
+    ({"dice_weight": -0.5}, r"dice_weight must be in \[0, inf\)"),
+    ({"smooth": -1e-3}, r"smooth must be in \[0, inf\)"),
     ({"boundary_weight": float("nan")}, "boundary_weight must be a finite real number"),
     ({"dice_weight": True}, "dice_weight must be a finite real number"),
 ])
