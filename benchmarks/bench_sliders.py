@@ -16,7 +16,7 @@ from lossviz.widgets import explore
 
 
 def main():
-    print(f"{'explorer':12s} {'step ms (median)':>17s} {'step ms (max)':>14s} {'frames':>7s} {'HTML KB':>8s}")
+    print(f"{'explorer':16s} {'step ms (median)':>17s} {'step ms (max)':>14s} {'frames':>7s} {'HTML KB':>8s}")
     for name, make in EXPLORERS.items():
         view = explore(make())
         times = []
@@ -30,7 +30,7 @@ def main():
                     times.append(time.perf_counter() - start)
         page = static_html(view.explorer)
         frames = len(list(view.explorer.grid()))
-        print(f"{name:12s} {1e3 * statistics.median(times):17.1f} {1e3 * max(times):14.1f} "
+        print(f"{name:16s} {1e3 * statistics.median(times):17.1f} {1e3 * max(times):14.1f} "
               f"{frames:7d} {len(page) / 1024:8.0f}")
 
 
