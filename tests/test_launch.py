@@ -9,6 +9,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 NOTEBOOKS = sorted(p for p in ROOT.glob("chapters/*.ipynb"))
+ASSIGNMENTS = sorted(ROOT.glob("classroom/source/*/*.ipynb"))
 
 
 def test_launch_buttons_and_repository_are_configured():
@@ -38,3 +39,12 @@ def test_every_chapter_installs_lossviz_on_colab_from_the_configured_repository(
         source = "".join(first["source"])
         assert first["cell_type"] == "code" and "remove-cell" in first["metadata"].get("tags", []), path.name
         assert "except ImportError" in source and expected in source, f"{path.name}: install cell missing or stale"
+
+
+def test_every_assignment_installs_lossviz_on_colab():
+    expected = f'lossviz @ git+{CONFIG["repository"]["url"]}@{CONFIG["repository"]["branch"]}'
+    assert ASSIGNMENTS
+    for path in ASSIGNMENTS:
+        sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                   if c["cell_type"] == "code"]
+        assert expected in sources[0], f"{path.name}: the first code cell must install lossviz"
