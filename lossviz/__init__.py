@@ -17,9 +17,8 @@ from .classification import (
 )
 from .curves import curve
 from .distributions import KLDivergence
-from .gradcheck import gradcheck, numerical_gradient
-from .training import fit_linear
 from . import datasets
+from .gradcheck import gradcheck, numerical_gradient
 from .numerics import (
     PROB_MAX,
     PROB_MIN,
@@ -31,8 +30,7 @@ from .numerics import (
     sigmoid,
     stable_softmax,
 )
-from .overlap import DiceLoss, IoULoss
-from .overlap import BoundaryWeightedLoss
+from .overlap import BoundaryWeightedLoss, DiceLoss, IoULoss
 from .regression import (
     CustomRegressionLoss,
     GeneralRobustLoss,
@@ -43,6 +41,7 @@ from .regression import (
     QuantileLoss,
 )
 from .similarity import ContrastiveLoss, TripletLoss
+from .training import fit_linear
 
 __version__ = "0.1.0"
 
