@@ -23,12 +23,14 @@ def test_launch_buttons_and_repository_are_configured():
 
 def test_binder_environment_is_pinned():
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if not line or line == "-e .":
-            continue
-        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.]*", line), f"not an exact pin: {line}"
-    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    assert "-e ." in lines and "-c constraints.txt" in lines
+    for name in ("requirements.txt", "constraints.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if not line or line in ("-e .", "-c constraints.txt"):
+                continue
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.+]*", line), f"{name}: not an exact pin: {line}"
 
 
 def test_every_chapter_installs_lossviz_on_colab_from_the_configured_repository():
