@@ -46,11 +46,9 @@ def _format(value):
 
 def static_html(explorer):
     """Return the explorer as a self-contained HTML fragment (a ``<figure>`` and a script)."""
-    frames = [_data_uri(explorer.png(quantize=True, **values)) for values in explorer.grid()]
+    grid = list(explorer.grid())
+    frames = [_data_uri(explorer.png(quantize=True, **values)) for values in grid]
     defaults = explorer.defaults
-    default_index = 0
-    for p in explorer.params:
-        default_index = default_index * len(p.values) + p.values.index(p.default)
     controls = []
     for p in explorer.params:
         position = p.values.index(p.default)
@@ -73,7 +71,7 @@ def static_html(explorer):
     return (
         f'<figure class="lossviz-explorer" aria-label="{html.escape(explorer.title)}">'
         f'<div class="lossviz-controls">{"".join(controls)}</div>'
-        f'<img src="{frames[default_index]}" alt="{html.escape(alt)}">'
+        f'<img src="{frames[grid.index(defaults)]}" alt="{html.escape(alt)}">'
         f'<figcaption>{html.escape(explorer.title)}</figcaption>'
         f'<script type="application/json" class="lossviz-frames">{payload}</script>'
         f"</figure>\n{_SCRIPT}"
