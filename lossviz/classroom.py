@@ -73,10 +73,7 @@ def check_loss(student_compute, reference, cases, **options):
     Takes the arguments of :func:`diagnose_loss`.
     """
     __tracebackhide__ = True  # pytest leaves this frame out of its failure reports
-    diagnosis = diagnose_loss(student_compute, reference, cases, **options)
-    if not diagnosis.ok:
-        raise CheckFailed(diagnosis)
-    print(diagnosis.message)
+    _report(diagnose_loss(student_compute, reference, cases, **options))
 
 
 def check_gradient(student_derivative, reference, cases, **options):
@@ -85,10 +82,7 @@ def check_gradient(student_derivative, reference, cases, **options):
     Takes the arguments of :func:`diagnose_gradient`.
     """
     __tracebackhide__ = True
-    diagnosis = diagnose_gradient(student_derivative, reference, cases, **options)
-    if not diagnosis.ok:
-        raise CheckFailed(diagnosis)
-    print(diagnosis.message)
+    _report(diagnose_gradient(student_derivative, reference, cases, **options))
 
 
 def check_function(student_function, reference, inputs, **options):
@@ -97,7 +91,12 @@ def check_function(student_function, reference, inputs, **options):
     Takes the arguments of :func:`diagnose_function`.
     """
     __tracebackhide__ = True
-    diagnosis = diagnose_function(student_function, reference, inputs, **options)
+    _report(diagnose_function(student_function, reference, inputs, **options))
+
+
+def _report(diagnosis):
+    """Print the one-line success message, or raise :class:`CheckFailed` with the diagnosis."""
+    __tracebackhide__ = True
     if not diagnosis.ok:
         raise CheckFailed(diagnosis)
     print(diagnosis.message)
