@@ -188,7 +188,7 @@ def quantile_explorer():
     """Quantile (pinball) loss and gradient against the error, with MAE for comparison."""
     return Explorer(
         "Quantile loss: move τ (tau)",
-        [Param("tau", "τ (tau)", (0.1, 0.25, 0.5, 0.75, 0.9), 0.5, step=0.05)],
+        [Param("tau", "τ (tau)", (0.1, 0.25, 0.5, 0.75, 0.9), 0.5)],
         _regression_panels(loss_ylim=(-0.1, 3.2), grad_ylim=(-1.1, 1.1)),
         lambda tau: _loss_and_grad({"quantile": regression.QuantileLoss(tau)}),
         references=_loss_and_grad({"MAE": regression.MeanAbsoluteError()}),
@@ -219,7 +219,7 @@ def mixture_explorer():
     """The MSE/MAE mixture alpha e^2 + (1 - alpha)|e|."""
     return Explorer(
         "MSE/MAE mixture: move α (alpha)",
-        [Param("alpha", "α (alpha)", (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0), 0.5, step=0.05)],
+        [Param("alpha", "α (alpha)", (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0), 0.5)],
         _regression_panels(loss_ylim=(-0.2, 5.0), grad_ylim=(-6.2, 6.2)),
         lambda alpha: _loss_and_grad({"mixture": regression.CustomRegressionLoss(alpha)}),
         references=_loss_and_grad({"MSE": regression.MeanSquaredError(),
@@ -249,7 +249,7 @@ def weighted_ce_explorer():
     plain = _prefixed(_binary_curves(classification.BinaryCrossEntropy(from_logits=True)), "CE,")
     return Explorer(
         "Weighted cross-entropy: move α (alpha), the positive-class weight",
-        [Param("alpha", "α (alpha)", (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95), 0.5, step=0.05)],
+        [Param("alpha", "α (alpha)", (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95), 0.5)],
         _binary_panels(),
         lambda alpha: _prefixed(_binary_curves(classification.WeightedCrossEntropy(
             (1.0 - alpha, alpha), from_logits=True)), "weighted,"),
@@ -279,7 +279,7 @@ def focal_explorer():
     return Explorer(
         "Focal loss: move γ (gamma) and α (alpha)",
         [Param("gamma", "γ (gamma)", (0.0, 0.5, 1.0, 2.0, 3.0, 5.0), 2.0, step=0.1),
-         Param("alpha", "α (alpha)", (0.25, 0.5, 0.75), 0.25, step=0.05)],
+         Param("alpha", "α (alpha)", (0.25, 0.5, 0.75), 0.25)],
         [Panel(PROB, "Loss against $p_t$", "probability of the true class $p_t$",
                "per-sample loss", (-0.1, 5.0)),
          Panel(PROB, "Gradient against $p_t$ (y = 1)", "probability of the true class $p_t$",
@@ -338,7 +338,7 @@ def contrastive_explorer():
 
     return Explorer(
         "Contrastive loss: move the margin m",
-        [Param("margin", "m (margin)", (0.5, 1.0, 1.5, 2.0, 2.5), 1.0, step=0.05)],
+        [Param("margin", "m (margin)", (0.5, 1.0, 1.5, 2.0, 2.5), 1.0)],
         [Panel(d, "Loss", "distance $d$", "per-pair loss", (-0.1, 3.2)),
          Panel(d, "Gradient", "distance $d$", "derivative w.r.t. $d$", (-2.7, 3.1))],
         curves,
@@ -359,11 +359,11 @@ def triplet_explorer():
         loss = similarity.TripletLoss(margin)
         _, grad_p, _ = loss.derivative(a, p, n)
         return [{"triplet": loss.per_sample(a, p, n)},
-                {"d loss / d d(a, p)": grad_p[:, 0] * gap.size}]
+                {"triplet": grad_p[:, 0] * gap.size}]
 
     return Explorer(
         "Triplet loss: move the margin m",
-        [Param("margin", "m (margin)", (0.25, 0.5, 1.0, 1.5, 2.0), 1.0, step=0.05)],
+        [Param("margin", "m (margin)", (0.25, 0.5, 1.0, 1.5, 2.0), 1.0)],
         [Panel(gap, "Loss", "gap $d(a, p) - d(a, n)$", "per-triplet loss", (-0.1, 5.2)),
          Panel(gap, "Gradient", "gap $d(a, p) - d(a, n)$", "derivative", (-0.1, 1.2))],
         curves,
