@@ -9,9 +9,12 @@ import numpy as np
 
 from .validation import check_param
 
-# Probabilities are clipped to [PROB_MIN, PROB_MAX] before a log: the closest values to
-# 0 and 1 whose logs are finite. So -log(p) is at most about 708.4 and -log(1 - p) at
-# most about 36.7 (1 - p cannot be smaller than 2**-53 in float64).
+# Probabilities are clipped to [PROB_MIN, PROB_MAX] before a log. PROB_MIN is the
+# smallest positive *normal* float64 (2**-1022, about 2.2e-308), not the smallest
+# positive float: subnormals go down to 5e-324 and have finite logs too (log 5e-324 =
+# -744.4), but they carry fewer significant digits, so we stop at the normal range.
+# So -log(p) is at most -log(PROB_MIN) = 708.40. PROB_MAX is the largest float below 1,
+# so 1 - p is at least 2**-53 and -log(1 - p) at most about 36.7.
 PROB_MIN = np.finfo(np.float64).tiny
 PROB_MAX = np.nextafter(1.0, 0.0)
 

@@ -29,28 +29,62 @@ class _OverlapLoss(Loss):
 
 
 class DiceLoss(_OverlapLoss):
-    r"""Dice loss (Milletari et al. 2016), over the whole array.
+    r"""Dice loss, over the whole array, in one of two forms.
 
-    With :math:`I = \sum_j y_j p_j`, :math:`U = \sum_j y_j + \sum_j p_j` and smoothing s:
-    :math:`L = 1 - \frac{2I + s}{U + s}`, and
-    :math:`\partial L / \partial p_j = -\frac{2 y_j (U + s) - (2I + s)}{(U + s)^2}`.
+    With :math:`I = \sum_j y_j p_j` and smoothing s, the loss is
+    :math:`L = 1 - \frac{2I + s}{U + s}`, where the denominator U is:
+
+    * ``squared_denominator=False`` (default), the common *soft Dice*:
+      :math:`U = \sum_j y_j + \sum_j p_j`, the one-class case of the generalised
+      Dice of Sudre et al. (2017). Its gradient
+      :math:`\partial L / \partial p_j = -\frac{2 y_j (U + s) - (2I + s)}{(U + s)^2}`
+      does not depend on :math:`p_j` itself: every background pixel
+      (:math:`y_j = 0`) gets the same positive gradient, whatever its prediction.
+    * ``squared_denominator=True``, V-Net's Dice (Milletari et al. 2016, eq. 1):
+      :math:`U = \sum_j p_j^2 + \sum_j y_j^2`, with the gradient
+      :math:`\partial L / \partial p_j = -\frac{2 y_j (U + s) - 2 p_j (2I + s)}{(U + s)^2}`,
+      which grows with :math:`p_j`: a confident false positive is pushed down harder
+      than a hesitant one.
+
+    V-Net's formula has no smoothing constant; ``smooth`` applies to both forms here
+    (so an empty prediction of an empty mask scores 0 instead of 0/0). Pass
+    ``smooth=0`` for the paper's exact formula; the default 1e-6 changes the loss by
+    at most about 1e-6 / (U + s).
 
     Args:
-        smooth: s, added to numerator and denominator (>= 0). It makes an all-empty
-            prediction of an empty mask score 0 instead of 0/0.
+        smooth: s, added to numerator and denominator (>= 0).
+        squared_denominator: use V-Net's :math:`\sum p^2 + \sum y^2` instead of
+            :math:`\sum p + \sum y`.
     """
+
+    def __init__(self, smooth=1e-6, squared_denominator=False):
+        super().__init__(smooth=smooth)
+        if not isinstance(squared_denominator, (bool, np.bool_)):
+            raise ValueError(
+                f"squared_denominator must be True or False, got {squared_denominator!r}"
+            )
+        self.squared_denominator = bool(squared_denominator)
+
+    def _sums(self, t, p):
+        """Return the smoothed numerator 2I + s and denominator U + s."""
+        s = self.smooth
+        if self.squared_denominator:
+            den = np.sum(p * p) + np.sum(t * t) + s
+        else:
+            den = t.sum() + p.sum() + s
+        return 2.0 * np.sum(t * p) + s, den
 
     def compute(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
-        s = self.smooth
-        return float(1.0 - (2.0 * np.sum(t * p) + s) / (t.sum() + p.sum() + s))
+        num, den = self._sums(t, p)
+        return float(1.0 - num / den)
 
     def derivative(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
-        s = self.smooth
-        num = 2.0 * np.sum(t * p) + s
-        den = t.sum() + p.sum() + s
-        return -(2.0 * t * den - num) / den**2
+        num, den = self._sums(t, p)
+        # d(den)/d(p_j) is 1 for the soft Dice and 2 p_j for V-Net's
+        dden = 2.0 * p if self.squared_denominator else 1.0
+        return -(2.0 * t * den - num * dden) / den**2
 
 
 class IoULoss(_OverlapLoss):
@@ -84,7 +118,7 @@ class BoundaryWeightedLoss(Loss):
     r"""Boundary-weighted binary cross-entropy plus Dice, for one 2-D segmentation mask.
 
     The pixel weights follow the idea of U-Net's weight map (Ronneberger et al. 2015);
-    the Dice term is Milletari et al. (2016). ``y_true`` is a binary (H, W) mask and
+    the Dice term is the soft Dice of :class:`DiceLoss`. ``y_true`` is a binary (H, W) mask and
     ``y_pred`` probabilities of the same shape (not logits), clipped to
     [``PROB_MIN``, ``PROB_MAX``] before the logs as in ``BinaryCrossEntropy``.
 

@@ -16,6 +16,9 @@ class ContrastiveLoss(MeanLoss):
     Similar pairs are pulled together; dissimilar pairs are pushed apart until
     they are at least the margin m away, and then left alone.
 
+    The label is flipped with respect to the paper: Hadsell et al. write Y = 0 for a
+    similar pair and Y = 1 for a dissimilar one, so their Y is our 1 - y.
+
     Args:
         margin: m (> 0).
     """
@@ -38,24 +41,38 @@ class ContrastiveLoss(MeanLoss):
 
 
 class TripletLoss(Loss):
-    r"""Triplet loss (Schroff et al. 2015, FaceNet), Euclidean distances.
+    r"""Triplet loss on Euclidean distances, unsquared (default) or squared (FaceNet).
 
-    For rows a (anchor), p (positive, same identity) and n (negative):
-    :math:`\ell = \max(0, \|a - p\| - \|a - n\| + m)`, averaged over the rows.
-    Where the term is active, with unit vectors :math:`u = (a - p)/\|a - p\|` and
-    :math:`v = (a - n)/\|a - n\|`, the gradients are :math:`u - v` for a, :math:`-u`
-    for p and :math:`v` for n (each divided by the number of rows). At a zero distance
-    the norm has a kink; we use the subgradient 0 there.
+    For rows a (anchor), p (positive, same identity) and n (negative), averaged over
+    the rows:
 
-    ``compute(anchor, positive, negative)`` takes three (n, k) arrays;
-    ``derivative`` returns the three gradients as a tuple.
+    * ``squared=False`` (default): :math:`\ell = \max(0, \|a - p\| - \|a - n\| + m)`,
+      what PyTorch's ``TripletMarginLoss`` computes. Where the term is active, with unit
+      vectors :math:`u = (a - p)/\|a - p\|` and :math:`v = (a - n)/\|a - n\|`, the
+      gradients are :math:`u - v` for a, :math:`-u` for p and :math:`v` for n: the
+      same strength whatever the distances. At a zero distance the norm has a kink; we
+      use the subgradient 0 there.
+    * ``squared=True``: FaceNet's loss (Schroff et al. 2015, eq. 1),
+      :math:`\ell = \max(0, \|a - p\|^2 - \|a - n\|^2 + m)`, with squared distances.
+      Where active, the gradients are :math:`2(n - p)` for a, :math:`-2(a - p)` for p
+      and :math:`2(a - n)` for n: they grow with the distances. FaceNet applies it to
+      embeddings normalised to unit length, with margin 0.2; this class does not
+      normalise, so normalise the rows yourself and pass ``margin=0.2`` to reproduce it.
+
+    Each gradient is divided by the number of rows. ``compute(anchor, positive,
+    negative)`` takes three (n, k) arrays; ``derivative`` returns the three gradients
+    as a tuple.
 
     Args:
         margin: m (> 0).
+        squared: use squared distances (FaceNet) instead of distances.
     """
 
-    def __init__(self, margin=1.0):
+    def __init__(self, margin=1.0, squared=False):
         self.margin = check_param(margin, "margin", low=0, low_open=True)
+        if not isinstance(squared, (bool, np.bool_)):
+            raise ValueError(f"squared must be True or False, got {squared!r}")
+        self.squared = bool(squared)
 
     def _check(self, anchor, positive, negative):
         a = as_float_array(anchor, "anchor")
@@ -66,11 +83,18 @@ class TripletLoss(Loss):
         check_same_shape(a, n, ("anchor", "negative"))
         return a, p, n
 
+    def _distances(self, a, p, n):
+        """Anchor-positive and anchor-negative distances (squared if ``squared``)."""
+        d_ap = np.sum((a - p) ** 2, axis=1)
+        d_an = np.sum((a - n) ** 2, axis=1)
+        if self.squared:
+            return d_ap, d_an
+        return np.sqrt(d_ap), np.sqrt(d_an)
+
     def per_sample(self, anchor, positive, negative):
         """The loss of each triplet, before averaging."""
         a, p, n = self._check(anchor, positive, negative)
-        d_ap = np.linalg.norm(a - p, axis=1)
-        d_an = np.linalg.norm(a - n, axis=1)
+        d_ap, d_an = self._distances(a, p, n)
         return np.maximum(0.0, d_ap - d_an + self.margin)
 
     def compute(self, anchor, positive, negative):
@@ -80,12 +104,13 @@ class TripletLoss(Loss):
     def derivative(self, anchor, positive, negative):
         """Gradients of ``compute`` with respect to anchor, positive and negative."""
         a, p, n = self._check(anchor, positive, negative)
-        u = _unit_rows(a - p)
-        v = _unit_rows(a - n)
-        d_ap = np.linalg.norm(a - p, axis=1)
-        d_an = np.linalg.norm(a - n, axis=1)
+        d_ap, d_an = self._distances(a, p, n)
         active = (d_ap - d_an + self.margin > 0)[:, None] / a.shape[0]
-        return active * (u - v), -active * u, active * v
+        if self.squared:
+            g_p, g_n = -2.0 * (a - p), 2.0 * (a - n)
+        else:
+            g_p, g_n = -_unit_rows(a - p), _unit_rows(a - n)
+        return -active * (g_p + g_n), active * g_p, active * g_n
 
 
 def _unit_rows(x):

@@ -164,3 +164,22 @@ def test_triplet_gradient(data, margin):
     assume(np.all(d_ap > 1e-2) and np.all(d_an > 1e-2))
     assume(away_from(d_ap - d_an + margin, [0.0]))
     assert lv.gradcheck(loss, a, p, m) < TOL
+
+
+@given(data=st.data(), smooth=st.floats(0, 2))
+def test_vnet_dice_gradient(data, smooth):
+    shape = data.draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
+    t = data.draw(arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
+    p = data.draw(arrays(np.float64, shape, elements=probs))
+    assert lv.gradcheck(lv.DiceLoss(smooth=smooth, squared_denominator=True), t, p) < TOL
+
+
+@given(data=st.data(), margin=st.floats(0.05, 3))
+def test_squared_triplet_gradient(data, margin):
+    n, k = data.draw(sizes), data.draw(st.integers(1, 4))
+    a, p, m = (data.draw(arrays(np.float64, (n, k), elements=reals)) for _ in range(3))
+    loss = lv.TripletLoss(margin=margin, squared=True)
+    d_ap = np.sum((a - p) ** 2, axis=1)
+    d_an = np.sum((a - m) ** 2, axis=1)
+    assume(away_from(d_ap - d_an + margin, [0.0], gap=1e-2))
+    assert lv.gradcheck(loss, a, p, m) < TOL

@@ -222,3 +222,28 @@ def test_curve_traces_per_sample_values():
 
 def test_lists_and_ints_are_accepted():
     assert lv.MeanSquaredError()([1, 2], [1, 4]) == 2.0
+
+
+def test_vnet_dice_by_hand():
+    y = np.array([1.0, 1.0, 0.0])
+    p = np.array([0.5, 1.0, 0.5])
+    # I = 1.5, sum p^2 = 1.5, sum y^2 = 2: Dice = 3 / 3.5
+    assert lv.DiceLoss(smooth=0, squared_denominator=True)(y, p) == pytest.approx(1 - 3 / 3.5)
+    # gradient: -(2 y_j U - 2 p_j 2I) / U^2 with U = 3.5, 2I = 3
+    expected = -(2 * y * 3.5 - 2 * p * 3) / 3.5**2
+    np.testing.assert_allclose(
+        lv.DiceLoss(smooth=0, squared_denominator=True).derivative(y, p), expected)
+
+
+def test_squared_triplet_by_hand():
+    a = np.array([[0.0, 0.0], [0.0, 0.0]])
+    p = np.array([[1.0, 0.0], [0.0, 1.0]])
+    n = np.array([[0.0, 3.0], [0.0, 1.2]])
+    t = lv.TripletLoss(margin=1.0, squared=True)
+    # row 1: 1 - 9 + 1 < 0 -> 0; row 2: 1 - 1.44 + 1 = 0.56
+    np.testing.assert_allclose(t.per_sample(a, p, n), [0.0, 0.56])
+    ga, gp, gn = t.derivative(a, p, n)
+    # row 2 active: d/dp = -2(a - p)/2 rows, d/dn = 2(a - n)/2 rows
+    np.testing.assert_allclose(gp, [[0, 0], [0, 1.0]])
+    np.testing.assert_allclose(gn, [[0, 0], [0, -1.2]])
+    np.testing.assert_allclose(ga, -(gp + gn))
