@@ -12,7 +12,6 @@ import numpy as np
 from .base import MeanLoss
 from .numerics import (
     clip_probabilities,
-    log_sigmoid_unchecked,
     log_sum_exp,
     softmax_rows,
     stable_softmax,
@@ -294,10 +293,11 @@ class FocalLoss(MeanLoss):
     times :math:`\alpha_t` and :math:`s = 2y - 1` (since :math:`dp_t/dp = s`). From a
     logit z, with :math:`u = s z` and :math:`p_t = \sigma(u)`, the chain rule gives
     :math:`\partial \ell / \partial z = s \alpha_t (1 - p_t)^\gamma (\gamma p_t \log p_t - (1 - p_t))`,
-    which has no negative powers. We evaluate :math:`(1 - p_t)^\gamma` as
-    :math:`\exp(\gamma \log\sigma(-u))`, so it stays finite for every
+    which has no negative powers. We compute :math:`1 - p_t` directly (as
+    :math:`\sigma(-u)` from logits), never as 1 minus a rounded :math:`p_t`, so
+    :math:`(1 - p_t)^\gamma` and the gradient stay finite and accurate for every
     :math:`\gamma \ge 0`, also below 1 at saturated logits, where the common form
-    ``ce * (1 - p_t) ** gamma`` produces NaN gradients.
+    ``ce * (1 - p_t) ** gamma`` with its autograd produces NaN gradients.
 
     Args:
         gamma: focusing parameter (>= 0).
@@ -322,14 +322,22 @@ class FocalLoss(MeanLoss):
             return 1.0
         return np.where(t == 1.0, self.alpha, 1.0 - self.alpha).astype(t.dtype, copy=False)
 
-    def _log_pt(self, t, p):
-        """Return log p_t and log(1 - p_t), each computed without subtracting from 1."""
-        s = 2.0 * t - 1.0
+    def _pt(self, t, p):
+        """Return p_t, 1 - p_t and log p_t, none computed by subtracting from 1 where
+        that would lose digits (1 - q is exact for q >= 1/2 and harmless below)."""
+        positive = t == 1.0
         if self.from_logits:
-            return log_sigmoid_unchecked(s * p), log_sigmoid_unchecked(-s * p)
+            u = np.where(positive, p, -p)  # s z
+            ez = np.exp(-np.abs(u))
+            log_pt = np.minimum(u, 0.0) - np.log1p(ez)
+            big = 1.0 / (1.0 + ez)  # sigma(|u|)
+            small = ez * big  # sigma(-|u|)
+            up = u >= 0
+            return np.where(up, big, small), np.where(up, small, big), log_pt
         q = _clip(p)
-        log_p, log_1mp = np.log(q), np.log1p(-q)
-        return np.where(t == 1.0, log_p, log_1mp), np.where(t == 1.0, log_1mp, log_p)
+        log_pt = np.log(q, where=positive, out=np.empty_like(q))  # each entry: one log only
+        np.log1p(-q, where=~positive, out=log_pt)
+        return np.where(positive, q, 1.0 - q), np.where(positive, 1.0 - q, q), log_pt
 
     def _terms(self, t, p):
         return self._focal(t, p)[0]
@@ -342,10 +350,10 @@ class FocalLoss(MeanLoss):
 
     def _focal(self, t, p):
         s = 2.0 * t - 1.0
-        log_pt, log_1mpt = self._log_pt(t, p)
-        weight = self._alpha_t(t) * np.exp(self.gamma * log_1mpt)
+        pt, one_minus_pt, log_pt = self._pt(t, p)
+        weight = one_minus_pt ** self.gamma
+        weight *= self._alpha_t(t)
         terms = -weight * log_pt
-        pt, one_minus_pt = np.exp(log_pt), np.exp(log_1mpt)
         if self.from_logits:
             return terms, s * weight * (self.gamma * pt * log_pt - one_minus_pt)
         return terms, s * weight * (self.gamma * log_pt / one_minus_pt - 1.0 / pt)

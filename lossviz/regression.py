@@ -9,7 +9,7 @@ import numpy as np
 from .base import MeanLoss
 from .validation import check_param
 
-_LOG2 = np.log(2.0)
+_LOG2 = float(np.log(2.0))  # a Python float keeps float32 arrays float32
 
 
 class MeanSquaredError(MeanLoss):
@@ -102,15 +102,36 @@ class LogCoshLoss(MeanLoss):
         return np.tanh(p - t)
 
     def _terms_and_grads(self, t, p):
-        e = p - t
-        return _log_cosh(e), np.tanh(e, out=e)
+        return _log_cosh_and_tanh(p - t)
 
 
 def _log_cosh(e):
+    return _log_cosh_and_tanh(e)[0]
+
+
+def _log_cosh_and_tanh(e):
+    """log cosh e and tanh e from one ``expm1``, both exact to a few rounding errors.
+
+    With a = |e| and m = expm1(-a) (so 1 + m = e^-a):
+    cosh a - 1 = m^2 / (2 (1 + m)), so log cosh a = log1p(m^2 / (2 (1 + m))), which
+    has no cancellation for small a; for a >= 1, log cosh a = a + log1p(e^-2a) - log 2
+    cannot overflow. And tanh a = -m (2 + m) / (1 + e^-2a).
+    """
     a = np.abs(e)
-    small = np.minimum(a, 1.0)
-    return np.where(a < 1.0, np.log1p(2.0 * np.sinh(0.5 * small) ** 2),
-                    a + np.log1p(np.exp(-2.0 * a)) - _LOG2)
+    m = np.expm1(-a)
+    u = m + 1.0  # e^-a
+    u2 = u * u  # e^-2a, 0 once a > 372: harmless
+    small = a < 1.0
+    # one log1p for both branches: pick its argument first (for a >= 1, u > 0)
+    with np.errstate(divide="ignore", over="ignore"):
+        arg = np.where(small, m * m / (2.0 * u), u2)
+    log_term = np.log1p(arg)
+    values = np.where(small, log_term, a + log_term - _LOG2)
+    slopes = np.negative(m)
+    slopes *= m + 2.0
+    slopes /= u2 + 1.0
+    slopes *= np.sign(e)
+    return values, slopes
 
 
 class QuantileLoss(MeanLoss):
@@ -136,7 +157,8 @@ class QuantileLoss(MeanLoss):
 
     def _term_grads(self, t, p):
         e = p - t
-        return np.where(e > 0, 1.0 - self.tau, np.where(e < 0, -self.tau, 0.0))
+        slopes = np.where(e > 0, 1.0 - self.tau, np.where(e < 0, -self.tau, 0.0))
+        return slopes.astype(e.dtype, copy=False)  # float32 in, float32 out
 
     def _terms_and_grads(self, t, p):
         e = p - t
