@@ -2,14 +2,31 @@
 
 import numpy as np
 
-from .validation import as_float_array, check_same_shape
+from .validation import as_same_float, check_same_shape
+
+# A subclass that rewrites one of these (the book's exercises do: a wrong-sign
+# derivative, a copied formula) must see its own version used by value_and_grad too.
+_PUBLIC = ("compute", "derivative", "per_sample", "per_sample_derivative")
+_POINTWISE = ("_terms", "_term_grads")
 
 
 class Loss:
     """A loss with ``compute`` (a float) and ``derivative`` (the gradient of ``compute``).
 
-    Calling the loss object is the same as calling ``compute``.
+    ``value_and_grad`` returns both at once, checking the inputs once and sharing the
+    intermediate results: what a training loop wants. Calling the loss object is the
+    same as calling ``compute``.
+
+    Precision: float32 inputs are computed in float32 and give a float32 gradient;
+    everything else (float64, integers, lists) is computed in float64.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = vars(cls)
+        if "value_and_grad" not in own and any(name in own for name in _PUBLIC):
+            # the subclass changed compute or derivative: the fast path would not see it
+            cls.value_and_grad = Loss.value_and_grad
 
     def compute(self, y_true, y_pred):
         raise NotImplementedError
@@ -17,19 +34,36 @@ class Loss:
     def derivative(self, y_true, y_pred):
         raise NotImplementedError
 
-    def __call__(self, *args):
-        return self.compute(*args)
+    def value_and_grad(self, *inputs):
+        """``(compute(...), derivative(...))`` in one call. Losses override it with a
+        version that validates once and shares intermediates; this one just calls both."""
+        return self.compute(*inputs), self.derivative(*inputs)
+
+    def __call__(self, *args, **kwargs):
+        return self.compute(*args, **kwargs)
 
     def _check(self, y_true, y_pred):
         """Return both inputs as float arrays of one shape; subclasses add their own checks."""
-        t = as_float_array(y_true, "y_true")
-        p = as_float_array(y_pred, "y_pred")
+        t, p = as_same_float((y_true, y_pred), ("y_true", "y_pred"))
         check_same_shape(t, p)
         return t, p
 
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
+
+
+def mean(values):
+    """The mean of ``values`` as a float, finite whenever every value is.
+
+    ``np.mean`` sums first, so two values of 1e308 give inf; dividing first cannot
+    overflow. The slower way is taken only when the fast one overflowed.
+    """
+    with np.errstate(over="ignore"):
+        m = np.mean(values)
+    if np.isinf(m):
+        m = np.sum(values / values.size)
+    return float(m)
 
 
 class MeanLoss(Loss):
@@ -39,9 +73,19 @@ class MeanLoss(Loss):
     ``_term_grads`` (the derivative of each sample's term with respect to its own
     prediction). A sample is one element, or one row for losses over class
     distributions (``rowwise = True``).
+
+    For speed, a subclass may also write ``_terms_and_grads``, which computes both at
+    once from shared intermediates; ``value_and_grad`` uses it. A subclass of that
+    subclass which rewrites ``_terms`` or ``_term_grads`` gets the plain version back.
     """
 
     rowwise = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = vars(cls)
+        if "_terms_and_grads" not in own and any(name in own for name in _POINTWISE):
+            cls._terms_and_grads = MeanLoss._terms_and_grads
 
     def per_sample(self, y_true, y_pred):
         """The loss of each sample, before averaging (one value per element or per row)."""
@@ -53,12 +97,22 @@ class MeanLoss(Loss):
 
     def compute(self, y_true, y_pred):
         """The mean loss over samples, as a float."""
-        return float(np.mean(self.per_sample(y_true, y_pred)))
+        return mean(self.per_sample(y_true, y_pred))
 
     def derivative(self, y_true, y_pred):
         """The gradient of ``compute`` with respect to ``y_pred`` (carries the 1/n)."""
         t, p = self._check(y_true, y_pred)
         return self._term_grads(t, p) / self._n_samples(p)
+
+    def value_and_grad(self, y_true, y_pred):
+        """``(compute(y_true, y_pred), derivative(y_true, y_pred))``, checking the inputs
+        once and sharing the work between the two."""
+        t, p = self._check(y_true, y_pred)
+        terms, grads = self._terms_and_grads(t, p)
+        if np.may_share_memory(grads, p) or np.may_share_memory(grads, t):
+            grads = grads.copy()  # divided in place below: never write into the caller's data
+        grads /= self._n_samples(p)
+        return mean(terms), grads
 
     def _n_samples(self, p):
         if self.rowwise:
@@ -70,3 +124,7 @@ class MeanLoss(Loss):
 
     def _term_grads(self, t, p):
         raise NotImplementedError
+
+    def _terms_and_grads(self, t, p):
+        """Per-sample terms and derivatives; the derivatives must be a new array."""
+        return self._terms(t, p), np.array(self._term_grads(t, p), dtype=p.dtype)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .base import MeanLoss
-from .numerics import PROB_MIN
+from .numerics import prob_limits
 from .validation import check_in_unit_interval
 
 
@@ -32,10 +32,22 @@ class KLDivergence(MeanLoss):
         return t, p
 
     def _terms(self, t, p):
-        q = np.maximum(p, PROB_MIN)
-        safe_t = np.where(t > 0, t, 1.0)
-        terms = np.where(t > 0, t * (np.log(safe_t) - np.log(q)), 0.0)
-        return np.atleast_1d(terms.sum(axis=-1))
+        return self._kl(t, p)[0]
 
     def _term_grads(self, t, p):
-        return -t / np.maximum(p, PROB_MIN)
+        return -t / np.maximum(p, prob_limits(p.dtype)[0])
+
+    def _terms_and_grads(self, t, p):
+        return self._kl(t, p)
+
+    def _kl(self, t, p):
+        """The divergence of each row and its gradient, sharing the clipped q."""
+        tiny = prob_limits(p.dtype)[0]
+        q = np.maximum(p, tiny)
+        # t log t with 0 log 0 = 0: where t = 0 the factor t makes the (finite) log vanish
+        log_ratio = np.log(np.maximum(t, tiny))
+        log_ratio -= np.log(q)
+        log_ratio *= t
+        terms = np.atleast_1d(log_ratio.sum(axis=-1))
+        np.divide(t, q, out=q)
+        return terms, np.negative(q, out=q)

@@ -357,7 +357,7 @@ def triplet_explorer():
         p = (1.0 + np.maximum(gap, 0.0))[:, None]
         n = (1.0 - np.minimum(gap, 0.0))[:, None]
         loss = similarity.TripletLoss(margin)
-        _, grad_p, _ = loss.derivative(a, p, n)
+        _, (_, grad_p, _) = loss.value_and_grad(a, p, n)
         return [{"triplet": loss.per_sample(a, p, n)},
                 {"triplet": grad_p[:, 0] * gap.size}]
 
@@ -381,10 +381,14 @@ def overlap_explorer():
     empty = np.zeros(64)
 
     def traced(loss, mask, pred_of):
-        values = np.array([loss.compute(mask, pred_of(c)) for c in level])
-        # d loss / d c = sum_j dL/dp_j * dp_j/dc, with dp/dc = the prediction's shape
-        slopes = np.array([np.sum(loss.derivative(mask, pred_of(c)) * pred_of(1.0)) for c in level])
-        return values, slopes
+        shape = pred_of(1.0)
+        values, slopes = [], []
+        for c in level:
+            value, grad = loss.value_and_grad(mask, pred_of(c))
+            values.append(value)
+            # d loss / d c = sum_j dL/dp_j * dp_j/dc, with dp/dc = the prediction's shape
+            slopes.append(np.dot(grad, shape))
+        return np.array(values), np.array(slopes)
 
     def curves(smooth):
         out = [{}, {}]

@@ -1,24 +1,37 @@
 """Finite-difference gradient checking for any loss with ``compute`` and ``derivative``."""
 
+import numbers
+
 import numpy as np
 
 
 def numerical_gradient(loss, *inputs, index=-1, h=1e-6):
     """Central-difference estimate of the gradient of ``loss.compute`` wrt ``inputs[index]``.
 
-    Each entry costs two calls of ``compute``, so keep the inputs small.
+    The step for entry x is ``h * max(1, |x|)``: a fixed step vanishes next to a large x
+    (1e300 + 1e-6 == 1e300), so the step grows with the entry. Each entry costs two
+    calls of ``compute``, so keep the inputs small.
     """
+    if not inputs:
+        raise ValueError("numerical_gradient needs the inputs of loss.compute, e.g. (y_true, y_pred)")
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral) \
+            or not -len(inputs) <= index < len(inputs):
+        raise ValueError(
+            f"index must be an integer from {-len(inputs)} to {len(inputs) - 1} (which of the "
+            f"{len(inputs)} inputs to differentiate), got {index!r}"
+        )
     inputs = [np.array(x, dtype=np.float64) for x in inputs]
     x = inputs[index]
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
-        x[i] = old + h
+        step = h * max(1.0, abs(old))
+        x[i] = old + step
         up = loss.compute(*inputs)
-        x[i] = old - h
+        x[i] = old - step
         down = loss.compute(*inputs)
         x[i] = old
-        grad[i] = (up - down) / (2.0 * h)
+        grad[i] = (up - down) / (2.0 * step)
     return grad
 
 
@@ -36,7 +49,8 @@ def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
     derivative is right (bugs give 1e-2 and more); a value
     near 2 usually means a flipped sign, and one near 1 - 1/n a missing 1/n. Keep
     inputs away from kinks (e = 0 for MAE, the margin for hinge), where finite
-    differences straddle two slopes.
+    differences straddle two slopes. If the loss is not finite next to the inputs (it
+    overflows), there is nothing to compare and a ValueError says so.
     """
     analytic = loss.derivative(*inputs)
     if isinstance(analytic, tuple):
@@ -51,6 +65,11 @@ def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
             raise ValueError(
                 f"derivative has shape {g.shape} but input {k} has shape {numeric.shape}; "
                 f"a gradient must have the shape of what it differentiates"
+            )
+        if not np.all(np.isfinite(numeric)):
+            raise ValueError(
+                f"the loss is not finite next to input {k} (it overflows), so finite "
+                f"differences cannot check the derivative there; use smaller inputs"
             )
         scale = max(np.max(np.abs(g)), np.max(np.abs(numeric)), atol)
         worst = max(worst, float(np.max(np.abs(g - numeric)) / scale))

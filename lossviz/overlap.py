@@ -7,8 +7,15 @@ gradient has no 1/n: each pixel's gradient depends on the sums over all pixels.
 import numpy as np
 
 from .base import Loss
-from .numerics import PROB_MAX, PROB_MIN
-from .validation import as_float_array, check_in_unit_interval, check_labels, check_ndim, check_param
+from .numerics import clip_probabilities
+from .validation import (
+    as_float_array,
+    check_flag,
+    check_in_unit_interval,
+    check_labels,
+    check_ndim,
+    check_param,
+)
 
 
 class _OverlapLoss(Loss):
@@ -59,32 +66,42 @@ class DiceLoss(_OverlapLoss):
 
     def __init__(self, smooth=1e-6, squared_denominator=False):
         super().__init__(smooth=smooth)
-        if not isinstance(squared_denominator, (bool, np.bool_)):
-            raise ValueError(
-                f"squared_denominator must be True or False, got {squared_denominator!r}"
-            )
-        self.squared_denominator = bool(squared_denominator)
+        self.squared_denominator = check_flag(squared_denominator, "squared_denominator")
 
     def _sums(self, t, p):
-        """Return the smoothed numerator 2I + s and denominator U + s."""
+        """Return the smoothed numerator 2I + s and denominator U + s, as floats."""
         s = self.smooth
+        t1, p1 = t.ravel(), p.ravel()  # views: np.dot sums products without a temporary
         if self.squared_denominator:
-            den = np.sum(p * p) + np.sum(t * t) + s
+            den = float(np.dot(p1, p1)) + float(np.dot(t1, t1)) + s
         else:
-            den = t.sum() + p.sum() + s
-        return 2.0 * np.sum(t * p) + s, den
+            den = float(np.sum(t1)) + float(np.sum(p1)) + s
+        return 2.0 * float(np.dot(t1, p1)) + s, den
+
+    def _gradient(self, t, p, num, den):
+        # dL/dp_j = -(2 y_j den - num d(den)/dp_j) / den^2, where d(den)/dp_j is 1 for
+        # the soft Dice and 2 p_j for V-Net's
+        g = t * (-2.0 / den)
+        if self.squared_denominator:
+            g += p * (2.0 * num / den**2)
+        else:
+            g += num / den**2
+        return g
 
     def compute(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
         num, den = self._sums(t, p)
-        return float(1.0 - num / den)
+        return 1.0 - num / den
 
     def derivative(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
+        return self._gradient(t, p, *self._sums(t, p))
+
+    def value_and_grad(self, y_true, y_pred):
+        """``(compute(...), derivative(...))``, checking once and summing once."""
+        t, p = self._check(y_true, y_pred)
         num, den = self._sums(t, p)
-        # d(den)/d(p_j) is 1 for the soft Dice and 2 p_j for V-Net's
-        dden = 2.0 * p if self.squared_denominator else 1.0
-        return -(2.0 * t * den - num * dden) / den**2
+        return 1.0 - num / den, self._gradient(t, p, num, den)
 
 
 class IoULoss(_OverlapLoss):
@@ -99,19 +116,32 @@ class IoULoss(_OverlapLoss):
         smooth: s, added to numerator and denominator (>= 0).
     """
 
+    def _sums(self, t, p):
+        """Return the smoothed numerator I + s and denominator V + s, as floats."""
+        t1, p1 = t.ravel(), p.ravel()
+        inter = float(np.dot(t1, p1))
+        return inter + self.smooth, float(np.sum(t1)) + float(np.sum(p1)) - inter + self.smooth
+
+    def _gradient(self, t, p, num, den):
+        # dL/dp_j = -(y_j den - num (1 - y_j)) / den^2 = num/den^2 - y_j (1/den + num/den^2)
+        g = t * -(1.0 / den + num / den**2)
+        g += num / den**2
+        return g
+
     def compute(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
-        s = self.smooth
-        inter = np.sum(t * p)
-        return float(1.0 - (inter + s) / (t.sum() + p.sum() - inter + s))
+        num, den = self._sums(t, p)
+        return 1.0 - num / den
 
     def derivative(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
-        s = self.smooth
-        inter = np.sum(t * p)
-        num = inter + s
-        den = t.sum() + p.sum() - inter + s
-        return -(t * den - num * (1.0 - t)) / den**2
+        return self._gradient(t, p, *self._sums(t, p))
+
+    def value_and_grad(self, y_true, y_pred):
+        """``(compute(...), derivative(...))``, checking once and summing once."""
+        t, p = self._check(y_true, y_pred)
+        num, den = self._sums(t, p)
+        return 1.0 - num / den, self._gradient(t, p, num, den)
 
 
 class BoundaryWeightedLoss(Loss):
@@ -173,7 +203,7 @@ class BoundaryWeightedLoss(Loss):
         centre = padded[1:-1, 1:-1]
         differs = ((padded[:-2, 1:-1] != centre) | (padded[2:, 1:-1] != centre)
                    | (padded[1:-1, :-2] != centre) | (padded[1:-1, 2:] != centre))
-        return differs.astype(np.float64)
+        return differs.astype(t.dtype)
 
     def weight_map(self, y_true):
         """The pixel weights w = 1 + boundary_weight * B(y_true)."""
@@ -182,24 +212,30 @@ class BoundaryWeightedLoss(Loss):
     def _dice(self):
         return DiceLoss(smooth=self.smooth)
 
+    def _weighted_bce(self, t, p):
+        """The weighted-mean cross-entropy and its gradient, sharing w and the clipped p."""
+        w = self.weight_map(t)
+        total = np.sum(w)
+        q = clip_probabilities(p)
+        bce = -(t * np.log(q) + (1.0 - t) * np.log1p(-q))
+        loss = float(np.sum(w * bce) / total)
+        # normalise w first: w_j * (1 / PROB_MIN) alone overflows once w_j > 4
+        return loss, (w / total) * (-t / q + (1.0 - t) / (1.0 - q))
+
     def compute(self, y_true, y_pred):
         """The loss L, as a float."""
-        t, p = self._check(y_true, y_pred)
-        w = self.weight_map(t)
-        q = np.clip(p, PROB_MIN, PROB_MAX)
-        bce = -(t * np.log(q) + (1.0 - t) * np.log1p(-q))
-        loss = np.sum(w * bce) / np.sum(w)
-        if self.dice_weight > 0:
-            loss += self.dice_weight * self._dice().compute(t, p)
-        return float(loss)
+        return self.value_and_grad(y_true, y_pred)[0]
 
     def derivative(self, y_true, y_pred):
         """The gradient of ``compute`` with respect to ``y_pred``, shaped like the mask."""
+        return self.value_and_grad(y_true, y_pred)[1]
+
+    def value_and_grad(self, y_true, y_pred):
+        """``(compute(...), derivative(...))`` in one pass."""
         t, p = self._check(y_true, y_pred)
-        w = self.weight_map(t)
-        q = np.clip(p, PROB_MIN, PROB_MAX)
-        # normalise w first: w_j * (1 / PROB_MIN) alone overflows once w_j > 4
-        grad = (w / np.sum(w)) * (-t / q + (1.0 - t) / (1.0 - q))
+        loss, grad = self._weighted_bce(t, p)
         if self.dice_weight > 0:
-            grad += self.dice_weight * self._dice().derivative(t, p)
-        return grad
+            dice_loss, dice_grad = self._dice().value_and_grad(t, p)
+            loss += self.dice_weight * dice_loss
+            grad += self.dice_weight * dice_grad
+        return loss, grad

@@ -9,7 +9,7 @@ import numpy as np
 from .base import MeanLoss
 from .validation import check_param
 
-_LOG2 = np.log(2.0)
+_LOG2 = float(np.log(2.0))  # a Python float keeps float32 arrays float32
 
 
 class MeanSquaredError(MeanLoss):
@@ -24,6 +24,12 @@ class MeanSquaredError(MeanLoss):
     def _term_grads(self, t, p):
         return 2.0 * (p - t)
 
+    def _terms_and_grads(self, t, p):
+        e = p - t
+        terms = e * e
+        e *= 2.0
+        return terms, e
+
 
 class MeanAbsoluteError(MeanLoss):
     r"""Mean absolute error.
@@ -37,6 +43,10 @@ class MeanAbsoluteError(MeanLoss):
 
     def _term_grads(self, t, p):
         return np.sign(p - t)
+
+    def _terms_and_grads(self, t, p):
+        e = p - t
+        return np.abs(e), np.sign(e, out=e)
 
 
 class HuberLoss(MeanLoss):
@@ -60,10 +70,20 @@ class HuberLoss(MeanLoss):
     def _terms(self, t, p):
         a = np.abs(p - t)
         d = self.delta
-        return np.where(a <= d, 0.5 * a**2, d * (a - 0.5 * d))
+        # np.where evaluates both branches: square min(|e|, delta), not |e|, so that the
+        # branch not taken cannot overflow when |e| is huge
+        return np.where(a <= d, 0.5 * np.minimum(a, d) ** 2, d * (a - 0.5 * d))
 
     def _term_grads(self, t, p):
         return np.clip(p - t, -self.delta, self.delta)
+
+    def _terms_and_grads(self, t, p):
+        # with c = clip(e, -delta, delta), both branches of the loss are c (e - c/2)
+        e = p - t
+        c = np.clip(e, -self.delta, self.delta)
+        e -= 0.5 * c
+        e *= c
+        return e, c
 
 
 class LogCoshLoss(MeanLoss):
@@ -76,13 +96,42 @@ class LogCoshLoss(MeanLoss):
     """
 
     def _terms(self, t, p):
-        a = np.abs(p - t)
-        small = np.minimum(a, 1.0)
-        return np.where(a < 1.0, np.log1p(2.0 * np.sinh(0.5 * small) ** 2),
-                        a + np.log1p(np.exp(-2.0 * a)) - _LOG2)
+        return _log_cosh(p - t)
 
     def _term_grads(self, t, p):
         return np.tanh(p - t)
+
+    def _terms_and_grads(self, t, p):
+        return _log_cosh_and_tanh(p - t)
+
+
+def _log_cosh(e):
+    return _log_cosh_and_tanh(e)[0]
+
+
+def _log_cosh_and_tanh(e):
+    """log cosh e and tanh e from one ``expm1``, both exact to a few rounding errors.
+
+    With a = |e| and m = expm1(-a) (so 1 + m = e^-a):
+    cosh a - 1 = m^2 / (2 (1 + m)), so log cosh a = log1p(m^2 / (2 (1 + m))), which
+    has no cancellation for small a; for a >= 1, log cosh a = a + log1p(e^-2a) - log 2
+    cannot overflow. And tanh a = -m (2 + m) / (1 + e^-2a).
+    """
+    a = np.abs(e)
+    m = np.expm1(-a)
+    u = m + 1.0  # e^-a
+    u2 = u * u  # e^-2a, 0 once a > 372: harmless
+    small = a < 1.0
+    # one log1p for both branches: pick its argument first (for a >= 1, u > 0)
+    with np.errstate(divide="ignore", over="ignore"):
+        arg = np.where(small, m * m / (2.0 * u), u2)
+    log_term = np.log1p(arg)
+    values = np.where(small, log_term, a + log_term - _LOG2)
+    slopes = np.negative(m)
+    slopes *= m + 2.0
+    slopes /= u2 + 1.0
+    slopes *= np.sign(e)
+    return values, slopes
 
 
 class QuantileLoss(MeanLoss):
@@ -108,7 +157,17 @@ class QuantileLoss(MeanLoss):
 
     def _term_grads(self, t, p):
         e = p - t
-        return np.where(e > 0, 1.0 - self.tau, np.where(e < 0, -self.tau, 0.0))
+        slopes = np.where(e > 0, 1.0 - self.tau, np.where(e < 0, -self.tau, 0.0))
+        return slopes.astype(e.dtype, copy=False)  # float32 in, float32 out
+
+    def _terms_and_grads(self, t, p):
+        e = p - t
+        s = np.sign(e)
+        # s (1/2 + (1/2 - tau) s) is 1 - tau for s = 1, -tau for s = -1 and 0 for s = 0
+        g = s * (0.5 - self.tau)
+        g += 0.5
+        g *= s
+        return np.maximum(-self.tau * e, (1.0 - self.tau) * e, out=e), g
 
 
 class GeneralRobustLoss(MeanLoss):
@@ -126,7 +185,10 @@ class GeneralRobustLoss(MeanLoss):
     \right)^{\alpha/2 - 1}`.
 
     We evaluate the power through ``expm1``/``log1p`` so that values of alpha close to
-    0 or 2 keep full precision instead of cancelling.
+    0 or 2 keep full precision instead of cancelling, and
+    :math:`\log(1 + (e/c)^2/|\alpha - 2|)` through logarithms where :math:`(e/c)^2`
+    would overflow, so the loss and its gradient are finite wherever their true
+    values are (:math:`|e/c|` beyond about 1e154 is not rare with a small scale).
 
     Args:
         alpha: shape; any finite real. Smaller alpha means heavier tails are ignored.
@@ -138,22 +200,42 @@ class GeneralRobustLoss(MeanLoss):
         self.scale = check_param(scale, "scale", low=0, low_open=True)
 
     def _terms(self, t, p):
-        a, c = self.alpha, self.scale
-        x2 = ((p - t) / c) ** 2
-        if a == 2.0:
-            return 0.5 * x2
-        if a == 0.0:
-            return np.log1p(0.5 * x2)
-        b = abs(a - 2.0)
-        return (b / a) * np.expm1(0.5 * a * np.log1p(x2 / b))
+        return self._rho_and_slope(t, p)[0]
 
     def _term_grads(self, t, p):
+        return self._rho_and_slope(t, p)[1]
+
+    def _terms_and_grads(self, t, p):
+        return self._rho_and_slope(t, p)
+
+    def _rho_and_slope(self, t, p):
+        """rho and rho' together: they share log(1 + x^2/b), the expensive part."""
         a, c = self.alpha, self.scale
-        e = p - t
+        x = (p - t) / c
         if a == 2.0:
-            return e / c**2
+            return 0.5 * x * x, x / c
         b = abs(a - 2.0)
-        return (e / c**2) * np.exp((0.5 * a - 1.0) * np.log1p((e / c) ** 2 / b))
+        # L = log(1 + x^2/b); where x^2 overflows, 1 is negligible: L = 2 log|x| - log b
+        with np.errstate(over="ignore", invalid="ignore"):
+            log_base = np.log1p(x * x / b)
+        huge = None
+        if np.isinf(np.max(log_base)):
+            huge = np.isinf(log_base)
+            log_abs_x = np.log(np.abs(p[huge] - t[huge])) - np.log(c)
+            log_base[huge] = 2.0 * log_abs_x - np.log(b)
+        with np.errstate(over="ignore"):  # alpha > 2: the loss itself can pass 1e308
+            terms = log_base.copy() if a == 0.0 else (b / a) * np.expm1(0.5 * a * log_base)
+        # rho'(e) = (x / c) (1 + x^2/b)^(alpha/2 - 1); multiply by x before dividing by
+        # c, since x / c alone can overflow where the gradient does not
+        log_base *= 0.5 * a - 1.0
+        grads = np.exp(log_base, out=log_base)
+        with np.errstate(invalid="ignore"):  # 0 * inf where x overflowed: replaced below
+            grads *= x
+        grads /= c
+        if huge is not None:
+            grads[huge] = np.sign(x[huge]) * np.exp(log_abs_x - np.log(c) + (0.5 * a - 1.0)
+                                                     * (2.0 * log_abs_x - np.log(b)))
+        return terms, grads
 
 
 class CustomRegressionLoss(MeanLoss):
@@ -170,9 +252,23 @@ class CustomRegressionLoss(MeanLoss):
         self.alpha = check_param(alpha, "alpha", low=0, high=1)
 
     def _terms(self, t, p):
-        e = p - t
-        return self.alpha * e**2 + (1.0 - self.alpha) * np.abs(e)
+        # |e| (alpha |e| + 1 - alpha): alpha e**2 would be 0 * inf = NaN at alpha = 0
+        # once e**2 overflows
+        a = np.abs(p - t)
+        return a * (self.alpha * a + (1.0 - self.alpha))
 
     def _term_grads(self, t, p):
         e = p - t
         return 2.0 * self.alpha * e + (1.0 - self.alpha) * np.sign(e)
+
+    def _terms_and_grads(self, t, p):
+        e = p - t
+        a = np.abs(e)
+        terms = self.alpha * a
+        terms += 1.0 - self.alpha
+        terms *= a
+        g = np.sign(e)
+        g *= 1.0 - self.alpha
+        e *= 2.0 * self.alpha
+        g += e
+        return terms, g

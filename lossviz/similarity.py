@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .base import Loss, MeanLoss
-from .validation import as_float_array, check_labels, check_ndim, check_param, check_same_shape
+from .base import Loss, MeanLoss, mean
+from .validation import as_same_float, check_flag, check_labels, check_ndim, check_param, check_same_shape
 
 
 class ContrastiveLoss(MeanLoss):
@@ -34,10 +34,22 @@ class ContrastiveLoss(MeanLoss):
         return t, d
 
     def _terms(self, t, d):
-        return 0.5 * (t * d**2 + (1.0 - t) * np.maximum(0.0, self.margin - d) ** 2)
+        # t * d * d, not t * d**2: for a dissimilar pair (t = 0) at a huge distance
+        # d**2 overflows and 0 * inf would be NaN
+        return 0.5 * (t * d * d + (1.0 - t) * np.maximum(0.0, self.margin - d) ** 2)
 
     def _term_grads(self, t, d):
         return t * d - (1.0 - t) * np.maximum(0.0, self.margin - d)
+
+    def _terms_and_grads(self, t, d):
+        pull = t * d  # similar pairs
+        push = np.maximum(self.margin - d, 0.0)
+        push *= 1.0 - t  # dissimilar pairs closer than the margin
+        terms = pull * d
+        terms += push * push
+        terms *= 0.5
+        pull -= push
+        return terms, pull
 
 
 class TripletLoss(Loss):
@@ -70,49 +82,83 @@ class TripletLoss(Loss):
 
     def __init__(self, margin=1.0, squared=False):
         self.margin = check_param(margin, "margin", low=0, low_open=True)
-        if not isinstance(squared, (bool, np.bool_)):
-            raise ValueError(f"squared must be True or False, got {squared!r}")
-        self.squared = bool(squared)
+        self.squared = check_flag(squared, "squared")
 
     def _check(self, anchor, positive, negative):
-        a = as_float_array(anchor, "anchor")
-        p = as_float_array(positive, "positive")
-        n = as_float_array(negative, "negative")
+        a, p, n = as_same_float((anchor, positive, negative), ("anchor", "positive", "negative"))
         check_ndim(a, 2, "anchor", " (n triplets, k embedding dimensions)")
         check_same_shape(a, p, ("anchor", "positive"))
         check_same_shape(a, n, ("anchor", "negative"))
         return a, p, n
 
-    def _distances(self, a, p, n):
-        """Anchor-positive and anchor-negative distances (squared if ``squared``)."""
-        d_ap = np.sum((a - p) ** 2, axis=1)
-        d_an = np.sum((a - n) ** 2, axis=1)
+    def _parts(self, a, p, n):
+        """The pieces loss and gradients share: a - p, a - n, their row norms (None when
+        squared) and each row's gap, distance to the positive minus to the negative."""
+        to_p, to_n = a - p, a - n
         if self.squared:
-            return d_ap, d_an
-        return np.sqrt(d_ap), np.sqrt(d_an)
+            sq_p = np.einsum("ij,ij->i", to_p, to_p)
+            sq_n = np.einsum("ij,ij->i", to_n, to_n)
+            with np.errstate(invalid="ignore"):
+                gap = sq_p - sq_n
+            if not np.all(np.isfinite(gap)):  # a squared norm overflowed: factor the difference
+                bad = ~np.isfinite(gap)
+                r_p, r_n = _row_norms(to_p[bad]), _row_norms(to_n[bad])
+                gap[bad] = (r_p - r_n) * (r_p + r_n)
+            return to_p, to_n, None, gap
+        norms = (_row_norms(to_p), _row_norms(to_n))
+        return to_p, to_n, norms, norms[0] - norms[1]
+
+    def _gradients(self, to_p, to_n, norms, gap):
+        """Gradients for anchor, positive and negative; overwrites to_p and to_n."""
+        scale = (gap + self.margin > 0).astype(to_p.dtype)
+        scale /= to_p.shape[0]
+        if self.squared:
+            w_p = w_n = 2.0 * scale
+        else:  # unit vectors; the subgradient 0 at a zero distance
+            w_p = np.divide(scale, norms[0], out=np.zeros_like(scale), where=norms[0] > 0)
+            w_n = np.divide(scale, norms[1], out=np.zeros_like(scale), where=norms[1] > 0)
+        to_p *= -w_p[:, None]
+        to_n *= w_n[:, None]
+        g_a = np.add(to_p, to_n)
+        return np.negative(g_a, out=g_a), to_p, to_n
 
     def per_sample(self, anchor, positive, negative):
         """The loss of each triplet, before averaging."""
-        a, p, n = self._check(anchor, positive, negative)
-        d_ap, d_an = self._distances(a, p, n)
-        return np.maximum(0.0, d_ap - d_an + self.margin)
+        gap = self._parts(*self._check(anchor, positive, negative))[3]
+        return np.maximum(gap + self.margin, 0.0)
 
     def compute(self, anchor, positive, negative):
         """The mean loss over triplets, as a float."""
-        return float(np.mean(self.per_sample(anchor, positive, negative)))
+        return mean(self.per_sample(anchor, positive, negative))
 
     def derivative(self, anchor, positive, negative):
         """Gradients of ``compute`` with respect to anchor, positive and negative."""
-        a, p, n = self._check(anchor, positive, negative)
-        d_ap, d_an = self._distances(a, p, n)
-        active = (d_ap - d_an + self.margin > 0)[:, None] / a.shape[0]
-        if self.squared:
-            g_p, g_n = -2.0 * (a - p), 2.0 * (a - n)
-        else:
-            g_p, g_n = -_unit_rows(a - p), _unit_rows(a - n)
-        return -active * (g_p + g_n), active * g_p, active * g_n
+        return self._gradients(*self._parts(*self._check(anchor, positive, negative)))
+
+    def value_and_grad(self, anchor, positive, negative):
+        """``(compute(...), derivative(...))``, checking once and sharing the distances."""
+        to_p, to_n, norms, gap = self._parts(*self._check(anchor, positive, negative))
+        loss = mean(np.maximum(gap + self.margin, 0.0))
+        return loss, self._gradients(to_p, to_n, norms, gap)
 
 
-def _unit_rows(x):
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+def _row_norms(x):
+    """The Euclidean norm of each row, without overflow or underflow.
+
+    ``sqrt(sum(x**2))`` is inf once an entry passes about 1e154 and loses everything
+    below about 1e-154 (the squares underflow to 0). Only such rows are recomputed,
+    divided by their largest entry first.
+    """
+    sq = np.einsum("ij,ij->i", x, x)
+    info = np.finfo(x.dtype)
+    risky = ~(sq < np.inf) | (sq < info.tiny / info.eps)
+    if np.any(risky):
+        rows = x[risky]
+        top = np.max(np.abs(rows), axis=1, keepdims=True)
+        top[top == 0] = 1.0
+        scaled = rows / top
+        sq[risky] = 0.0
+        norms = np.sqrt(sq)
+        norms[risky] = top[:, 0] * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+        return norms
+    return np.sqrt(sq)
