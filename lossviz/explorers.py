@@ -1,32 +1,51 @@
 """Explorers: figures of a loss and its gradient whose curves follow parameters.
 
-An :class:`Explorer` owns one matplotlib figure. The axes, the reference curves and
-the tick labels are drawn once; a parameter change only replaces the data of the
-moving curves and redraws those (blitting), so one update costs milliseconds instead
-of a full redraw. Two front ends use the same explorer: :mod:`lossviz.widgets` (sliders
-in a live kernel) and :mod:`lossviz.frames` (pre-rendered frames for the static HTML
-book). This module knows nothing of either.
+An :class:`Explorer` knows its parameters, its panels (axes), the fixed reference
+curves and a function that computes the moving curves from parameter values. It
+draws itself two ways, both in the book's style (:mod:`lossviz.style`):
+
+- :meth:`Explorer.panel_svgs` and :meth:`Explorer.points`, for the static HTML book
+  (:mod:`lossviz.frames`): matplotlib draws each panel once as SVG, what does not
+  move included; for each parameter value only the moving curves are computed and
+  exported as SVG polyline points already in the panel's pixel coordinates, so the
+  page swaps a ``points`` attribute and the mathematics stays in Python.
+- :meth:`Explorer.render` and :meth:`Explorer.png`, for live sliders in a kernel
+  (:mod:`lossviz.widgets`): one raster figure whose moving curves are redrawn by
+  blitting, a few milliseconds per step.
+
+This module knows nothing of either front end.
 """
 
+import hashlib
 import io
 import itertools
+import re
 from dataclasses import dataclass
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import classification, overlap, regression, similarity
+from . import classification, overlap, regression, similarity, style
 from .curves import curve
-from .plotting import PALETTE, line_style
+from .style import line_style
+
+# One panel of the static book, in inches at 72 dpi, so SVG units are points: 360 x 252.
+# Two panels fit side by side in the page's text column (about 740 CSS px) at about
+# their own size, and one panel fits a phone's width, where the panels stack.
+PANEL_SIZE = (5.0, 3.5)
+# How far a simplified polyline may stray from the exact curve, in SVG units (about
+# CSS px): a quarter pixel cannot be seen, and it drops most points of smooth curves.
+TOLERANCE = 0.25
 
 
 @dataclass(frozen=True)
 class Param:
     """One slider: the keyword it sets, its label, the grid of values and the default.
 
-    ``values`` is the grid the static book pre-renders; a live slider moves over the
+    ``values`` is the grid the static book pre-computes; a live slider moves over the
     same range in steps of ``step`` (on a log scale when ``log`` is true).
     """
 
@@ -42,6 +61,12 @@ class Param:
             raise ValueError(f"default {self.name}={self.default} must be one of the grid values")
 
 
+def steps(low, high, step):
+    """Grid values from ``low`` to ``high`` (both included) ``step`` apart, rounded for display."""
+    count = int(round((high - low) / step)) + 1
+    return tuple(float(v) for v in np.round(low + step * np.arange(count), 10))
+
+
 @dataclass
 class Panel:
     """One axes: its x values, labels, fixed y-limits and the curves it shows."""
@@ -53,27 +78,66 @@ class Panel:
     ylim: tuple
 
 
+def simplify(xy, tolerance=TOLERANCE):
+    """The points of the polyline ``xy`` (n x 2) that keep it within ``tolerance`` of itself.
+
+    Ramer-Douglas-Peucker: keep the ends, then recursively the point farthest from the
+    segment between two kept points while it is farther than ``tolerance``. Collinear
+    points (straight pieces, flat zero gradients) all go.
+    """
+    keep = np.zeros(len(xy), dtype=bool)
+    keep[[0, -1]] = True
+    stack = [(0, len(xy) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        a, seg, pts = xy[i], xy[j] - xy[i], xy[i + 1:j] - xy[i]
+        length2 = seg @ seg
+        # distance to the segment (not the infinite line): curves may turn back
+        t = np.clip(pts @ seg / length2, 0.0, 1.0) if length2 > 0 else np.zeros(len(pts))
+        dist = np.hypot(*(pts - t[:, None] * seg).T)
+        k = int(np.argmax(dist))
+        if dist[k] > tolerance:
+            m = i + 1 + k
+            keep[m] = True
+            stack += [(i, m), (m, j)]
+    return xy[keep]
+
+
+def _format_points(xy):
+    """SVG ``points`` text, 0.1 unit precision, repeated points dropped."""
+    xy = np.round(xy, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+    repeated = np.r_[False, (np.diff(xy, axis=0) == 0).all(axis=1)]
+    return " ".join(f"{x:g},{y:g}" for x, y in xy[~repeated])
+
+
 class Explorer:
     """A figure whose moving curves are recomputed from parameter values.
 
     Args:
-        title: shown above the figure and used as its accessible name.
+        title: the figure's accessible name and caption.
         params: the sliders, a list of :class:`Param`.
         panels: the axes, a list of :class:`Panel`.
         curves: ``curves(**values)`` returns, for each panel, a dict label -> y values of
             the curves that move with the parameters.
         references: for each panel, a dict label -> y values of fixed comparison curves.
         alt: alt text describing what the figure shows.
+        tolerance: how far, in SVG units, the exported polylines may depart from the
+            computed curves; larger makes the page lighter (see :data:`TOLERANCE`).
     """
 
-    def __init__(self, title, params, panels, curves, references=None, alt=""):
+    def __init__(self, title, params, panels, curves, references=None, alt="",
+                 tolerance=TOLERANCE):
         self.title = title
         self.params = params
         self.panels = panels
         self.curves = curves
         self.references = references or [{} for _ in panels]
         self.alt = alt
+        self.tolerance = tolerance
         self._figure = None
+        self._svg = None
 
     @property
     def defaults(self):
@@ -83,57 +147,135 @@ class Explorer:
         """Plain-text summary of the parameter values, e.g. ``delta = 1``."""
         return ", ".join(f"{p.label} = {values[p.name]:g}" for p in self.params)
 
+    def grid(self):
+        """Every combination of the parameters' grid values, first parameter slowest."""
+        names = [p.name for p in self.params]
+        for combo in itertools.product(*(p.values for p in self.params)):
+            yield dict(zip(names, combo))
+
+    def _draw_panel(self, ax, panel, refs, moving, labels, legend, **moving_kw):
+        """Draw one panel in the book's style; return its moving lines."""
+        for label, y in refs.items():
+            ax.plot(panel.x, y, label=label, linewidth=1.6, **line_style(labels.index(label)))
+        lines = [ax.plot(panel.x, y, label=label, linewidth=2.4, **moving_kw,
+                         **line_style(labels.index(label)))[0]
+                 for label, y in moving.items()]
+        ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel, ylim=panel.ylim,
+               xlim=(panel.x[0], panel.x[-1]))
+        ax.axhline(0.0, color=style.FOREGROUND, alpha=0.5, linewidth=0.8, zorder=0)
+        if legend:
+            ax.legend()
+        return lines
+
+    def _labels(self, moving):
+        # one style per label across all panels, so a curve looks the same everywhere
+        return list(dict.fromkeys(
+            label for group in (*moving, *self.references) for label in group))
+
+    # --- static: SVG panels and polyline points ----------------------------------------
+
+    def _build_svg(self):
+        moving = self.curves(**self.defaults)
+        labels = self._labels(moving)
+        # ids must be unique on a page that holds several explorers
+        prefix = "lv" + hashlib.sha1(self.title.encode()).hexdigest()[:6]
+        svgs, axes = [], []
+        with mpl.rc_context(style.RC):
+            for i, (panel, refs, curves) in enumerate(zip(self.panels, self.references, moving)):
+                fig = Figure(figsize=PANEL_SIZE, dpi=72, layout="constrained")
+                ax = fig.subplots()
+                for k, line in enumerate(self._draw_panel(ax, panel, refs, curves, labels,
+                                                          legend=i == 0)):
+                    line.set_gid(f"lossviz-moving-{k}")
+                buffer = io.StringIO()
+                fig.savefig(buffer, format="svg", metadata={"Date": None})
+                # the layout is now fixed: the points computed later must match it
+                fig.set_layout_engine("none")
+                svgs.append(_inline_svg(buffer.getvalue(), f"{prefix}p{i}"))
+                axes.append((ax, fig.bbox.height))
+        self._svg = (svgs, axes)
+
+    def panel_svgs(self):
+        """One inline ``<svg>`` per panel, drawn at the default values.
+
+        Its moving curves are ``<polyline class="lossviz-moving">`` elements, in the
+        order of :meth:`points`. Text and axes use ``currentColor``.
+        """
+        if self._svg is None:
+            self._build_svg()
+        filled = []
+        for svg, points in zip(self._svg[0], self.points()):
+            for k, p in enumerate(points):
+                svg = svg.replace(f'data-line="{k}" points=""', f'points="{p}"')
+            filled.append(svg)
+        return filled
+
+    def points(self, **values):
+        """SVG ``points`` of every moving curve for ``values``: one list per panel."""
+        if self._svg is None:
+            self._build_svg()
+        values = {**self.defaults, **values}
+        out = []
+        for (ax, height), panel, curves in zip(self._svg[1], self.panels, self.curves(**values)):
+            out.append([self._pixel_points(ax, height, panel.x, y, self.tolerance)
+                        for y in curves.values()])
+        return out
+
+    @staticmethod
+    def _pixel_points(ax, height, x, y, tolerance):
+        xy = ax.transData.transform(np.column_stack([x, np.asarray(y, dtype=float)]))
+        xy[:, 1] = height - xy[:, 1]  # SVG's y axis points down
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        # Far outside the axes the clip path hides the curve anyway; clamping there keeps
+        # the numbers short without changing what is visible.
+        box = ax.bbox
+        top, bottom = height - box.y1, height - box.y0
+        xy[:, 1] = np.clip(xy[:, 1], top - box.height, bottom + box.height)
+        return _format_points(simplify(xy, tolerance))
+
+    # --- live: one raster figure, moving curves blitted ----------------------------------
+
     def _build(self):
         # A bare Figure with the Agg canvas: no pyplot, so nothing is shown twice in a
         # notebook and no global figure list keeps it alive.
         ncols = min(len(self.panels), 2)
         nrows = -(-len(self.panels) // ncols)
-        fig = Figure(figsize=(4.5 * ncols, 0.3 + 3.0 * nrows), dpi=80, layout="constrained")
-        FigureCanvasAgg(fig)
-        axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
-        moving = self.curves(**self.defaults)
-        # one style per label across all panels, so a curve looks the same everywhere
-        labels = list(dict.fromkeys(
-            label for group in (*moving, *self.references) for label in group))
-        lines = []
-        for ax, panel, refs, curves in zip(axes, self.panels, self.references, moving):
-            for label, y in refs.items():
-                ax.plot(panel.x, y, label=label, linewidth=1.6, **line_style(labels.index(label)))
-            for label, y in curves.items():
-                (line,) = ax.plot(panel.x, y, label=label, linewidth=2.4, animated=True,
-                                  **line_style(labels.index(label)))
-                lines.append(line)
-            ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel, ylim=panel.ylim)
-            ax.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
-            ax.grid(True, alpha=0.3)
-            ax.legend(frameon=True, framealpha=0.85, fontsize="small")
-        # laid out with the default text so constrained layout reserves its space
-        note = fig.suptitle(self.describe(self.defaults), fontsize="medium", color=PALETTE[0],
-                            animated=True)
-        fig.canvas.draw()
+        with mpl.rc_context(style.RC):
+            fig = Figure(figsize=(PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * nrows), dpi=100,
+                         layout="constrained")
+            # a notebook may have a dark theme: the image brings its own white
+            fig.set_facecolor("white")
+            FigureCanvasAgg(fig)
+            axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+            moving = self.curves(**self.defaults)
+            labels = self._labels(moving)
+            lines = []
+            for i, (ax, panel, refs, curves) in enumerate(
+                    zip(axes, self.panels, self.references, moving)):
+                lines += self._draw_panel(ax, panel, refs, curves, labels, legend=i == 0,
+                                          animated=True)
+            fig.canvas.draw()
         background = fig.canvas.copy_from_bbox(fig.bbox)
-        self._figure = (fig, lines, note, background)
+        self._figure = (fig, lines, background)
 
     def render(self, **values):
         """Redraw the moving curves for ``values`` and return the RGB image as an array."""
         if self._figure is None:
             self._build()
-        fig, lines, note, background = self._figure
+        fig, lines, background = self._figure
         values = {**self.defaults, **values}
         ys = [y for panel_curves in self.curves(**values) for y in panel_curves.values()]
         fig.canvas.restore_region(background)
         for line, y in zip(lines, ys):
             line.set_ydata(y)
             line.axes.draw_artist(line)
-        note.set_text(self.describe(values))
-        fig.draw_artist(note)
         return np.asarray(fig.canvas.buffer_rgba())[..., :3]
 
     def png(self, quantize=False, **values):
-        """The figure for ``values`` as PNG bytes.
+        """The live figure for ``values`` as PNG bytes.
 
-        ``quantize=True`` reduces it to a 64-colour palette: about 4 times smaller, for
-        frames stored in the book; a live slider skips that step for speed.
+        ``quantize=True`` reduces it to a 64-colour palette: about 4 times smaller; a
+        live slider skips that step for speed.
         """
         image = Image.fromarray(self.render(**values))
         buffer = io.BytesIO()
@@ -143,11 +285,47 @@ class Explorer:
             image.save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
-    def grid(self):
-        """Every combination of the parameters' grid values, first parameter slowest."""
-        names = [p.name for p in self.params]
-        for combo in itertools.product(*(p.values for p in self.params)):
-            yield dict(zip(names, combo))
+
+def _inline_svg(svg, prefix):
+    """Matplotlib's SVG file made fit to sit inside an HTML page.
+
+    Drops the XML prolog, the metadata, the fixed size (CSS sizes the panel) and the
+    global ``*`` style rule (inline, it would apply to the whole page); prefixes the ids
+    that are referenced (clip paths, tick markers) so several panels can share a page,
+    and drops the others; turns the moving lines into ``<polyline>`` elements.
+    """
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.S)
+    svg = re.sub(r'<svg [^>]*?(viewBox="[^"]*")[^>]*>',
+                 r'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+                 r'\1 class="lossviz-panel" aria-hidden="true">', svg, count=1)
+    referenced = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))
+
+    def rename(match):
+        name = match.group(1)
+        if name.startswith("lossviz-moving-"):
+            return match.group(0)
+        return f' id="{prefix}{name}"' if name in referenced else ""
+
+    svg = re.sub(r' id="([^"]+)"', rename, svg)
+    svg = re.sub(r'(url\(#|href="#)([^)"]+)', lambda m: m.group(1) + prefix + m.group(2), svg)
+    # <g id="lossviz-moving-k"><path d="..." clip-path=... style=.../></g> -> one polyline
+    svg = re.sub(r'<g id="lossviz-moving-(\d+)">\s*<path d="[^"]*"([^>]*)/>\s*</g>',
+                 r'<polyline class="lossviz-moving" data-line="\1" points=""\2/>', svg)
+    svg = svg.replace("stroke: #000000", "stroke: currentColor")
+    # the page's CSS names the font (matplotlib's list is long and repeated per text)
+    svg = re.sub(r"font-family: [^;\"]*;? ?", "", svg)
+    # 0.01 units is far below a pixel; matplotlib writes six decimals
+    svg = re.sub(r"\d+\.\d{3,}", lambda m: f"{float(m.group(0)):.2f}".rstrip("0").rstrip("."), svg)
+    svg = re.sub(r' transform="rotate\(-0 [^)]*\)"', "", svg)
+    svg = re.sub(r"\s*\n\s*", " ", svg).replace("> <", "><").replace(' "', '"')
+    # a group without attributes changes nothing, and matplotlib wraps every artist in one
+    single = r"<g>(<(?:path|use|polyline|rect)[^>]*/>|<text[^>]*>[^<]*</text>)</g>"
+    while re.search(single, svg):
+        svg = re.sub(single, r"\1", svg)
+    svg = svg.replace("<defs></defs>", "")
+    return style.themeable(svg)
 
 
 # --- The book's explorers -------------------------------------------------------------
@@ -173,7 +351,7 @@ def huber_explorer():
     """Huber loss and gradient against the error, with MSE and MAE for comparison."""
     return Explorer(
         "Huber loss: move δ (delta)",
-        [Param("delta", "δ (delta)", (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0), 1.0)],
+        [Param("delta", "δ (delta)", steps(0.1, 3.0, 0.05), 1.0)],
         _regression_panels(),
         lambda delta: _loss_and_grad({"Huber": regression.HuberLoss(delta)}),
         references=_loss_and_grad({"MSE": regression.MeanSquaredError(),
@@ -188,7 +366,7 @@ def quantile_explorer():
     """Quantile (pinball) loss and gradient against the error, with MAE for comparison."""
     return Explorer(
         "Quantile loss: move τ (tau)",
-        [Param("tau", "τ (tau)", (0.1, 0.25, 0.5, 0.75, 0.9), 0.5)],
+        [Param("tau", "τ (tau)", steps(0.02, 0.98, 0.02), 0.5, step=0.02)],
         _regression_panels(loss_ylim=(-0.1, 3.2), grad_ylim=(-1.1, 1.1)),
         lambda tau: _loss_and_grad({"quantile": regression.QuantileLoss(tau)}),
         references=_loss_and_grad({"MAE": regression.MeanAbsoluteError()}),
@@ -202,9 +380,10 @@ def general_explorer():
     """Barron's general robust loss for a shape alpha and a scale c."""
     return Explorer(
         "General robust loss: move α (alpha) and the scale c",
-        [Param("alpha", "α (alpha)", (-10.0, -4.0, -2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0), 1.0,
+        # finer where the shape changes most (between the Cauchy and the quadratic case)
+        [Param("alpha", "α (alpha)", (-10.0, -6.0, -4.0, -3.0) + steps(-2.0, 2.0, 0.25), 1.0,
                step=0.1),
-         Param("scale", "c (scale)", (0.5, 1.0, 2.0), 1.0, step=0.1)],
+         Param("scale", "c (scale)", steps(0.5, 1.0, 0.1) + steps(1.2, 2.0, 0.2), 1.0, step=0.1)],
         _regression_panels(loss_ylim=(-0.2, 4.5), grad_ylim=(-3.2, 3.2)),
         lambda alpha, scale: _loss_and_grad(
             {"general": regression.GeneralRobustLoss(alpha=alpha, scale=scale)}),
@@ -219,7 +398,7 @@ def mixture_explorer():
     """The MSE/MAE mixture alpha e^2 + (1 - alpha)|e|."""
     return Explorer(
         "MSE/MAE mixture: move α (alpha)",
-        [Param("alpha", "α (alpha)", (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0), 0.5)],
+        [Param("alpha", "α (alpha)", steps(0.0, 1.0, 0.025), 0.5, step=0.025)],
         _regression_panels(loss_ylim=(-0.2, 5.0), grad_ylim=(-6.2, 6.2)),
         lambda alpha: _loss_and_grad({"mixture": regression.CustomRegressionLoss(alpha)}),
         references=_loss_and_grad({"MSE": regression.MeanSquaredError(),
@@ -249,7 +428,7 @@ def weighted_ce_explorer():
     plain = _prefixed(_binary_curves(classification.BinaryCrossEntropy(from_logits=True)), "CE,")
     return Explorer(
         "Weighted cross-entropy: move α (alpha), the positive-class weight",
-        [Param("alpha", "α (alpha)", (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95), 0.5)],
+        [Param("alpha", "α (alpha)", steps(0.02, 0.98, 0.02), 0.5, step=0.02)],
         _binary_panels(),
         lambda alpha: _prefixed(_binary_curves(classification.WeightedCrossEntropy(
             (1.0 - alpha, alpha), from_logits=True)), "weighted,"),
@@ -278,8 +457,8 @@ def focal_explorer():
 
     return Explorer(
         "Focal loss: move γ (gamma) and α (alpha)",
-        [Param("gamma", "γ (gamma)", (0.0, 0.5, 1.0, 2.0, 3.0, 5.0), 2.0, step=0.1),
-         Param("alpha", "α (alpha)", (0.25, 0.5, 0.75), 0.25)],
+        [Param("gamma", "γ (gamma)", steps(0.0, 5.0, 0.25), 2.0, step=0.05),
+         Param("alpha", "α (alpha)", steps(0.05, 0.25, 0.05) + steps(0.4, 0.9, 0.1), 0.25)],
         [Panel(PROB, "Loss against $p_t$", "probability of the true class $p_t$",
                "per-sample loss", (-0.1, 5.0)),
          Panel(PROB, "Gradient against $p_t$ (y = 1)", "probability of the true class $p_t$",
@@ -293,6 +472,8 @@ def focal_explorer():
             "(weight alpha) and negatives (weight 1 - alpha) and its gradient, then against the "
             "logit with its gradient, each beside cross-entropy; larger gamma flattens the loss "
             "of well-classified examples.",
+        # 231 frames of 5 curves: half a unit keeps the page under 250 KB
+        tolerance=0.5,
     )
 
 
@@ -314,7 +495,7 @@ def label_smoothing_explorer():
 
     return Explorer(
         "Label smoothing: move ε (smoothing)",
-        [Param("smoothing", "ε (smoothing)", (0.0, 0.05, 0.1, 0.2, 0.3, 0.5), 0.1, step=0.01)],
+        [Param("smoothing", "ε (smoothing)", steps(0.0, 0.5, 0.01), 0.1, step=0.01)],
         [Panel(z, "Loss", "true-class logit $z$ (others 0)", "per-sample loss", (-0.1, 4.5)),
          Panel(z, "Gradient", "true-class logit $z$ (others 0)", "derivative w.r.t. $z$",
                (-1.05, 0.6))],
@@ -338,7 +519,7 @@ def contrastive_explorer():
 
     return Explorer(
         "Contrastive loss: move the margin m",
-        [Param("margin", "m (margin)", (0.5, 1.0, 1.5, 2.0, 2.5), 1.0)],
+        [Param("margin", "m (margin)", steps(0.1, 2.5, 0.05), 1.0)],
         [Panel(d, "Loss", "distance $d$", "per-pair loss", (-0.1, 3.2)),
          Panel(d, "Gradient", "distance $d$", "derivative w.r.t. $d$", (-2.7, 3.1))],
         curves,
@@ -363,7 +544,7 @@ def triplet_explorer():
 
     return Explorer(
         "Triplet loss: move the margin m",
-        [Param("margin", "m (margin)", (0.25, 0.5, 1.0, 1.5, 2.0), 1.0)],
+        [Param("margin", "m (margin)", steps(0.05, 2.5, 0.05), 1.0)],
         [Panel(gap, "Loss", "gap $d(a, p) - d(a, n)$", "per-triplet loss", (-0.1, 5.2)),
          Panel(gap, "Gradient", "gap $d(a, p) - d(a, n)$", "derivative", (-0.1, 1.2))],
         curves,
@@ -403,7 +584,9 @@ def overlap_explorer():
 
     return Explorer(
         "Dice and IoU loss: move the smoothing s",
-        [Param("smooth", "s (smooth)", (1e-6, 1e-3, 0.01, 0.1, 1.0, 4.0), 1.0, log=True)],
+        # 10^-6 to 10^0.6 (about 4), evenly spaced in the exponent: 45 values
+        [Param("smooth", "s (smooth)",
+               tuple(float(f"{10.0 ** k:.3g}") for k in steps(-6.0, 0.6, 0.15)), 1.0, log=True)],
         [Panel(level, "Loss", "prediction level $c$", "loss", (-0.05, 1.05)),
          Panel(level, "Gradient", "prediction level $c$", "derivative w.r.t. $c$", (-3.0, 3.0))],
         curves,

@@ -1,21 +1,17 @@
 """Static figures. Helpers draw on an ``ax`` the caller owns and return the artists,
 so a chapter can compose panels and an interactive view can update line data.
+
+Importing this module applies the book's figure style (:mod:`lossviz.style`).
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import style
 from .curves import curve
+from .style import LINESTYLES, PALETTE, line_style  # noqa: F401  (part of this module's API)
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and each
-# colour also gets its own line style, so curves stay apart in greyscale too.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
-LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2))]
-
-
-def line_style(i):
-    """Colour and dash pattern for the i-th curve of a figure."""
-    return {"color": PALETTE[i % len(PALETTE)], "linestyle": LINESTYLES[i % len(LINESTYLES)]}
+style.use()
 
 
 def plot_curves(ax, x, curves, xlabel=None, ylabel=None, title=None, legend=True):
@@ -29,10 +25,9 @@ def plot_curves(ax, x, curves, xlabel=None, ylabel=None, title=None, legend=True
         ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
-    ax.grid(True, alpha=0.3)
+    ax.axhline(0.0, color=style.FOREGROUND, alpha=0.5, linewidth=0.8, zorder=0)
     if legend:
-        ax.legend(frameon=False)
+        ax.legend()
     return lines
 
 
@@ -51,6 +46,6 @@ def plot_loss_and_gradient(axes, losses, x, target=0.0, xlabel="error $e = \\hat
 
 
 def loss_figure(ncols=2, width=9.0, height=3.4):
-    """A figure with ``ncols`` side-by-side panels, sized for a book page."""
+    """A figure with ``ncols`` side-by-side panels, sized for a book page (9 in, about 740 CSS px)."""
     fig, axes = plt.subplots(1, ncols, figsize=(width, height), constrained_layout=True)
     return fig, np.atleast_1d(axes)
