@@ -556,7 +556,8 @@ def triplet_explorer():
 
 def overlap_explorer():
     """Dice and IoU loss of a scaled prediction, on a small object and on an empty mask."""
-    level = np.linspace(0.0, 1.0, 101)
+    # dense near 0, where smoothing acts: with an empty mask the loss jumps within c < s
+    level = np.unique(np.r_[np.geomspace(1e-4, 0.02, 60), np.linspace(0.0, 1.0, 101)])
     obj = np.zeros(64)
     obj[:4] = 1.0  # 4 foreground pixels out of 64
     empty = np.zeros(64)
@@ -584,9 +585,10 @@ def overlap_explorer():
 
     return Explorer(
         "Dice and IoU loss: move the smoothing s",
-        # 10^-6 to 10^0.6 (about 4), evenly spaced in the exponent: 45 values
+        # 10^-3.4 to 10^0.6 (about 4), evenly spaced in the exponent: 41 values; below
+        # that the curves differ by less than a pixel
         [Param("smooth", "s (smooth)",
-               tuple(float(f"{10.0 ** k:.3g}") for k in steps(-6.0, 0.6, 0.15)), 1.0, log=True)],
+               tuple(float(f"{10.0 ** k:.3g}") for k in steps(-3.4, 0.6, 0.1)), 1.0, log=True)],
         [Panel(level, "Loss", "prediction level $c$", "loss", (-0.05, 1.05)),
          Panel(level, "Gradient", "prediction level $c$", "derivative w.r.t. $c$", (-3.0, 3.0))],
         curves,

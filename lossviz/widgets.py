@@ -1,8 +1,10 @@
 """The live form of an explorer: ipywidgets sliders driving the figure in a kernel.
 
 ``explore(explorer)`` returns an object that Jupyter displays as sliders above the
-figure (JupyterLab, Notebook 7, VS Code, Colab, Binder). Each slider move redraws
-only the moving curves (see :class:`lossviz.explorers.Explorer`) into an image widget.
+figure (JupyterLab, Notebook 7, VS Code, Colab, Binder). Each slider move recomputes
+and redraws only the moving curves (see :class:`lossviz.explorers.Explorer`), in the
+book's figure style, into an image widget: continuously, for any value in the range,
+not only the grid the static book precomputes.
 The same display output also carries the static HTML version from
 :func:`lossviz.frames.static_html`, which the HTML book shows instead (its
 ``nb_mime_priority_overrides`` drop the widget view), because a published page has
@@ -19,7 +21,7 @@ from .frames import static_html
 def _slider(param):
     common = dict(description=param.label, value=param.default, continuous_update=True,
                   style={"description_width": "initial"},
-                  layout=widgets.Layout(width="320px"))
+                  layout=widgets.Layout(width="100%", max_width="28rem"))
     low, high = min(param.values), max(param.values)
     if param.log:
         return widgets.FloatLogSlider(min=math.log10(low), max=math.log10(high), step=0.1,
@@ -33,10 +35,12 @@ class ExplorerView:
     def __init__(self, explorer):
         self.explorer = explorer
         self.sliders = [_slider(p) for p in explorer.params]
-        self.image = widgets.Image(value=explorer.png(), format="png")
+        self.image = widgets.Image(value=explorer.png(), format="png",
+                                   layout=widgets.Layout(max_width="100%", height="auto"))
         for slider in self.sliders:
             slider.observe(self._update, names="value")
-        self.widget = widgets.VBox([widgets.HBox(self.sliders), self.image])
+        controls = widgets.HBox(self.sliders, layout=widgets.Layout(flex_flow="row wrap"))
+        self.widget = widgets.VBox([controls, self.image])
 
     def values(self):
         return {p.name: s.value for p, s in zip(self.explorer.params, self.sliders)}
