@@ -316,8 +316,13 @@ def _inline_svg(svg, prefix):
     svg = svg.replace("stroke: #000000", "stroke: currentColor")
     # the page's CSS names the font (matplotlib's list is long and repeated per text)
     svg = re.sub(r"font-family: [^;\"]*;? ?", "", svg)
-    # 0.01 units is far below a pixel; matplotlib writes six decimals
-    svg = re.sub(r"\d+\.\d{3,}", lambda m: f"{float(m.group(0)):.2f}".rstrip("0").rstrip("."), svg)
+    # 0.01 units is far below a pixel; matplotlib writes six decimals (in tags only: a
+    # tick label such as 0.001 is text and stays as it is)
+    def rounded(tag):
+        return re.sub(r"\d+\.\d{3,}",
+                      lambda m: f"{float(m.group(0)):.2f}".rstrip("0").rstrip("."), tag.group(0))
+
+    svg = re.sub(r"<[^>]+>", rounded, svg)
     svg = re.sub(r' transform="rotate\(-0 [^)]*\)"', "", svg)
     svg = re.sub(r"\s*\n\s*", " ", svg).replace("> <", "><").replace(' "', '"')
     # a group without attributes changes nothing, and matplotlib wraps every artist in one
