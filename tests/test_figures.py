@@ -138,8 +138,10 @@ def test_explorers_follow_the_theme(html_root, site, browser, theme):
         looks = page.evaluate("""() => Array.from(document.querySelectorAll('figure.lossviz-explorer')).map(f => {
           const rgb = getComputedStyle(f.querySelector('svg.lossviz-panel text')).fill.match(/[\\d.]+/g).map(Number);
           const luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
-          const backgrounds = [f, f.querySelector('.lossviz-panels'), f.querySelector('svg')]
-            .map(e => getComputedStyle(e).backgroundColor);
+          // the figure, its panels, and every box around it up to the article
+          const boxes = [f.querySelector('svg'), f.querySelector('.lossviz-panels')];
+          for (let e = f; e && e.tagName !== 'ARTICLE'; e = e.parentElement) boxes.push(e);
+          const backgrounds = boxes.map(e => getComputedStyle(e).backgroundColor);
           return {luminance, backgrounds, border: getComputedStyle(f).borderTopWidth};
         })""")
         for look in looks:
