@@ -13,7 +13,16 @@ For the LaTeX build of the whole book only, this post-transform
   chapter, and its own headings sections, as in the HTML book's navigation;
 - drops a page left without content, such as the bibliography page, whose references
   Sphinx already gathers into the PDF's own Bibliography at the end.
+
+A second post-transform prepares tables for print: a long table becomes a LaTeX
+longtable, which may continue on the next page (Sphinx's default table cannot break,
+so a long one runs over the page's foot), and inline code in table cells may break (after "_" or ".", and
+between a lower-case letter and a capital): LaTeX never breaks inside inline code, so
+a class name such as ``SparseCategoricalCrossEntropy`` would run out of its narrow
+column into the next one.
 """
+
+import re
 
 from docutils import nodes
 from sphinx import addnodes
@@ -70,6 +79,35 @@ class OneChapterPerPage(SphinxPostTransform):
         self.document[position:position] = [page for page in pages if not _is_empty(page)]
 
 
+# after "_" or ".", or between a lower-case letter and a capital
+BREAK_POINT = re.compile(r"(?<=[_.])(?=.)|(?<=[a-z])(?=[A-Z])")
+# Characters of text above which a table may not fit on one page (the longest table
+# that fits in this book has under 2,500; the selection tables have over 8,000).
+LONG_TABLE = 4000
+
+
+class TablesForPrint(SphinxPostTransform):
+    """Let long tables continue on the next page and inline code in cells break."""
+
+    default_priority = 800
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        for table in self.document.findall(nodes.table):
+            if len(table.astext()) > LONG_TABLE and "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
+            for literal in list(table.findall(nodes.literal)):
+                pieces = BREAK_POINT.split(literal.astext())
+                if len(pieces) < 2:
+                    continue
+                literal.children = []
+                for k, piece in enumerate(pieces):
+                    if k:
+                        literal += nodes.raw("", r"\allowbreak{}", format="latex")
+                    literal += nodes.Text(piece)
+
+
 def setup(app):
     app.add_post_transform(OneChapterPerPage)
+    app.add_post_transform(TablesForPrint)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
