@@ -195,8 +195,11 @@ def test_every_figure_is_embedded(pdf):
 
 @pytest.mark.pdf
 def test_exercises_come_with_their_solutions(text):
-    solutions = sum(len(re.findall(r"\{solution\}", _markdown_and_code(page)[0])) for page in _toc_pages())
-    assert solutions > 0
+    markdown = "\n".join(_markdown_and_code(page)[0] for page in _toc_pages())
+    exercises = len(re.findall(r"\{exercise\}", markdown))
+    # a solution is a {solution} block, or the cells between {solution-start} and {solution-end}
+    solutions = len(re.findall(r"\{solution(?:-start)?\}", markdown))
+    assert exercises > 0 and solutions == exercises
     assert len(re.findall(r"Solution to Exercise \d+", text)) == solutions
 
 
