@@ -17,11 +17,13 @@ from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 ROUND = BracketStyle(left="(", right=")")
+# several works in one parenthesis: (Huber, 1964; Barron, 2019)
+ROUND_LIST = BracketStyle(left="(", right=")", sep="; ", sep2="; ", last_sep="; ")
 
 
 @dataclasses.dataclass
 class RoundAuthorYearReferenceStyle(AuthorYearReferenceStyle):
-    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=lambda: ROUND)
+    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=lambda: ROUND_LIST)
     bracket_textual: BracketStyle = dataclasses.field(default_factory=lambda: ROUND)
     bracket_author: BracketStyle = dataclasses.field(default_factory=lambda: ROUND)
     bracket_label: BracketStyle = dataclasses.field(default_factory=lambda: ROUND)

@@ -14,7 +14,6 @@
     const results = sphinxSearch(query, ...rest);
     const index = Search._index;
     const wanted = query.toLowerCase().trim();
-    const seen = new Set(results.map((r) => r[0] + r[2]));
     for (const [title, places] of Object.entries(index.alltitles)) {
       if (!title.toLowerCase().includes(wanted)) continue;
       const score = SECTION_TITLE + Math.round((10 * wanted.length) / title.length);
@@ -25,8 +24,7 @@
         const key = index.docnames[file] + anchor;
         const existing = results.find((r) => r[0] + r[2] === key);
         if (existing) existing[4] = Math.max(existing[4], score);
-        else if (!seen.has(key)) results.push([index.docnames[file], shown, anchor, null, score, index.filenames[file]]);
-        seen.add(key);
+        else results.push([index.docnames[file], shown, anchor, null, score, index.filenames[file]]);
       }
     }
     // searchtools displays from the end of the list: best last, ties by title
