@@ -6,6 +6,16 @@ the 1/n). Losses that average per-sample terms also have ``per_sample`` and
 ``per_sample_derivative`` for plots. Notation: e = y_pred - y_true, natural log.
 """
 
+import sys
+
+# Checked before anything else is imported: on an older Python the pinned numpy does not
+# install or import, and its error would not say why.
+if sys.version_info < (3, 11):
+    raise ImportError(
+        f"lossviz needs Python 3.11 or newer (3.11, 3.12 and 3.13 are tested); "
+        f"this is Python {sys.version.split()[0]}. Install a newer Python and make a new environment."
+    )
+
 from .base import Loss, MeanLoss
 from .classification import (
     BinaryCrossEntropy,
