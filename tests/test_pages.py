@@ -77,8 +77,12 @@ def test_no_equation_is_cut_off_or_covered_by_its_number(site, reader):
 @pytest.mark.parametrize("reader", [("phone", "light")], indirect=True)
 def test_an_overflowing_equation_shows_that_it_scrolls(reader):
     page = reader.open("chapters/02_regression.html")
-    wide = page.locator("div.math mjx-container.lossviz-scrollable").first
-    wide.scroll_into_view_if_needed()
+    # whatever the text's equations are, squeeze one until it cannot fit
+    block = page.locator("div.math:has(span.eqno)").first
+    block.scroll_into_view_if_needed()
+    block.evaluate("d => { d.style.maxWidth = '160px'; }")
+    wide = block.locator("mjx-container")
+    page.wait_for_function("b => b.classList.contains('lossviz-scrollable')", arg=wide.element_handle())
     # at the start only the right edge fades; scrolled to the end, only the left one
     assert wide.get_attribute("data-at-start") == "true"
     assert wide.get_attribute("data-at-end") == "false"
