@@ -54,6 +54,7 @@ class Runner:
         self.cells = job["cells"]
         self.deadline = time.monotonic() + job["notebook_timeout"]
         self.output_left = job["max_output_bytes"]
+        self.grading = False
         self.skip = {}
 
     def client(self, nb):
@@ -109,12 +110,19 @@ class Runner:
         done = set()
         for _ in range(MAX_RESTARTS + 1):
             stuck = None
+            self.grading = False
+            self.output_left = self.job["max_output_bytes"]
             client = self.client(nb)
             with client.setup_kernel(cwd=os.getcwd()):
                 for index in range(len(nb.cells)):
                     if index in self.skip or index in done:
                         continue
                     grading = index >= first_question - 1
+                    if grading and not self.grading:
+                        # the grading calls get an output budget of their own, so that a
+                        # notebook that printed too much is still graded
+                        self.grading = True
+                        self.output_left = self.job["max_output_bytes"]
                     left = self.deadline - time.monotonic()
                     if not grading and left <= 0:
                         emit(event="notebook timeout", cell=index)
