@@ -44,7 +44,7 @@ for _ in range(50):
         subprocess.Popen(["sleep", "600"], start_new_session=True)
     except OSError:
         pass
-big = np.ones(10**9)
+big = np.empty(10**9)
 '''
 LOOP = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
 

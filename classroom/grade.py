@@ -208,12 +208,16 @@ def judge_one(assignment, ran, reference, limits):
     scores, reasons = {}, {}
     for question in assignment.questions:
         q = question["id"]
-        reason = verdict.judge(question, results.get(q), reference[q]["values"])
+        result = results.get(q)
         mentioned = verdict.forbidden_names(assignment.answers(nb, question), question["forbid"])
-        if mentioned:
-            reason = f"uses lv.{', lv.'.join(mentioned)}, which this question forbids"
-        if reason and "forbids" in reason:
+        called = (result or {}).get("forbidden_called") or []
+        if mentioned or called:
+            how = "uses" if mentioned else "called"
+            names = ", ".join(f"lv.{n}" for n in mentioned) if mentioned else ", ".join(map(str, called))
+            reason = f"{how} {names}, which this question forbids"
             problems.append(f"{q}: {reason}")
+        else:
+            reason = verdict.judge(question, result, reference[q]["values"])
         scores[q] = 0.0 if reason else assignment.points[q]
         reasons[q] = reason or "right"
     manual = assignment.integrity(nb)
@@ -245,6 +249,9 @@ def write_csv(out, rows, questions):
     fields = ["student_id", "submission", *questions, "total", "max_score", "status"]
     fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".grades-", suffix=".csv")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's file is private; a CSV is not
         with os.fdopen(fd, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=fields)
             writer.writeheader()
@@ -309,7 +316,7 @@ def grade(name, folder, out, limits=None, jobs=None, use_sandbox=True, workdir=N
     return rows
 
 
-def _reference(job, limits, slots, use_sandbox, assignment, fonts):
+def reference_values(job, limits, slots, use_sandbox, assignment, fonts):
     """The instructor's solution run the same way; every question must pass on it."""
     slot = slots.get()
     try:
@@ -323,7 +330,7 @@ def _reference(job, limits, slots, use_sandbox, assignment, fonts):
         errors = {k: v for k, v in (result or {}).get("values", {}).items()
                   if isinstance(v, dict) and "error" in v}
         reason = verdict.judge(question, result, (result or {}).get("values"))
-        if result is None or errors or reason:
+        if result is None or errors or reason or result.get("forbidden_called"):
             raise SystemExit(f"the reference solution of {assignment.name} fails {q}: "
                              f"{reason or errors or 'no result'}\n{outcome.stderr[-2000:]}")
     return results

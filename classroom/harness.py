@@ -54,7 +54,7 @@ def _axes_data(draw):
         draw(ax)
         lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
         return {
-            "labels": [{"str": line.get_label()} for line in lines],
+            "labels": [str(line.get_label()) for line in lines],
             "x": [list(map(float, line.get_xdata())) for line in lines],
             "y": [list(map(float, line.get_ydata())) for line in lines],
             "xlim": list(map(float, ax.get_xlim())),

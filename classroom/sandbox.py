@@ -26,6 +26,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+
 import lossviz
 
 HERE = Path(__file__).resolve().parent
@@ -33,6 +35,8 @@ INSIDE = "/opt/lossviz-grader"
 SCRATCH = "/home/student"
 # One sandbox user per parallel job: 1_500_000_000 + job slot. No account uses these ids.
 UID_BASE = 1_500_000_000
+# what the runner may report: the values of the grading calls and a few events
+MAX_REPORT_BYTES = 100_000_000
 
 
 @dataclass
@@ -142,7 +146,14 @@ class Outcome:
 def run(job, limits, slot=0, sandbox=True, log=None, fonts=None):
     """Run ``job`` (see runner.py) and return what the runner reported, as parsed JSON lines."""
     root_mode = os.geteuid() == 0
-    job = dict(job, harness=(HERE / "harness.py").read_text(), limits=asdict(limits), cell_timeout=limits.cell_timeout,
+    limits_now = asdict(limits)
+    if not (sandbox and root_mode):
+        # without a user id of its own, the process limit counts all of the grader's
+        # processes and threads: allow those that run now, plus the sandbox's share
+        mine = [p for p in psutil.process_iter(["uids", "num_threads"])
+                if p.info["uids"] and p.info["uids"].real == os.getuid()]
+        limits_now["processes"] += sum(p.info["num_threads"] or 1 for p in mine)
+    job = dict(job, harness=(HERE / "harness.py").read_text(), limits=limits_now, cell_timeout=limits.cell_timeout,
                notebook_timeout=limits.notebook_timeout, max_output_bytes=limits.max_output_bytes)
     if sandbox:
         job["scratch"] = SCRATCH
@@ -172,7 +183,7 @@ def run(job, limits, slot=0, sandbox=True, log=None, fonts=None):
     # read both pipes in threads, keeping only the first (stdout) or last (stderr) bytes:
     # whatever the sandbox writes, the grader's memory stays bounded
     out, err = bytearray(), bytearray()
-    readers = [threading.Thread(target=_drain, args=(proc.stdout, out, limits.max_output_bytes + 100_000, True)),
+    readers = [threading.Thread(target=_drain, args=(proc.stdout, out, MAX_REPORT_BYTES, True)),
                threading.Thread(target=_drain, args=(proc.stderr, err, 20_000, False))]
     for reader in readers:
         reader.start()

@@ -245,8 +245,6 @@ def judge(question, result, reference):
     """None if the question earns its points, else why not."""
     if result is None:
         return "no result"
-    if result.get("forbidden_called"):
-        return f"called {', '.join(result['forbidden_called'])}, which this question forbids"
     values = result.get("values")
     if not isinstance(values, dict):
         return "no result"
