@@ -293,7 +293,7 @@ def grade(name, folder, out, limits=None, jobs=None, use_sandbox=True, workdir=N
             slots.put(slot)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             ref_job, _ = assignment.job(assignment.nb, nbformat.writes(assignment.nb))
-            reference = pool.submit(_reference, ref_job, limits, slots, use_sandbox, assignment, fonts)
+            reference = pool.submit(reference_values, ref_job, limits, slots, use_sandbox, assignment, fonts)
             runs = [pool.submit(run_one, assignment, sub, limits, slots, use_sandbox, workdir, number,
                                 fonts) for number, sub in enumerate(found)]
             try:
