@@ -301,7 +301,7 @@ def grade(name, folder, out, limits=None, jobs=None, use_sandbox=True, workdir=N
             except SystemExit:
                 pool.shutdown(cancel_futures=True)
                 raise
-            runs = [run.result() for run in runs]
+            runs = [_result(run) for run in runs]
     rows = []
     for sub, ran in zip(found, runs):
         scores, status, reasons = judge_one(assignment, ran, reference, limits)
@@ -314,6 +314,14 @@ def grade(name, folder, out, limits=None, jobs=None, use_sandbox=True, workdir=N
     write_csv(out, rows, list(assignment.points))
     print(f"wrote {len(rows)} row(s) to {out}")
     return rows
+
+
+def _result(future):
+    """A submission's run, or, if the grader itself failed on it, a status for its row only."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return f"could not be graded ({type(exc).__name__}: {exc}), every question scores 0"
 
 
 def reference_values(job, limits, slots, use_sandbox, assignment, fonts):

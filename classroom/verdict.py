@@ -248,7 +248,10 @@ def judge(question, result, reference):
     values = result.get("values")
     if not isinstance(values, dict):
         return "no result"
-    return CHECKS[question.get("check", "same")](question, values, reference or {})
+    try:
+        return CHECKS[question.get("check", "same")](question, values, reference or {})
+    except Exception as exc:  # the data came from the student's interpreter: it may be anything
+        return f"the values returned could not be read ({type(exc).__name__})"
 
 
 # ------------------------------------------------------------------ static checks of the notebook
