@@ -32,7 +32,6 @@ temporary file renamed into place. The status column says what happened to each 
 
 import argparse
 import csv
-import json
 import os
 import queue
 import sys
