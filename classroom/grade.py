@@ -192,6 +192,10 @@ def run_one(assignment, sub, limits, slots, use_sandbox, workdir, number, fonts)
     try:
         log = workdir / f"{number:04d}.log" if workdir else None
         outcome = sandbox.run(job, limits, slot=slot, sandbox=use_sandbox, log=log, fonts=fonts)
+        if not outcome.killed and not any(r.get("done") for r in outcome.records):
+            # the runner ended early (on a loaded machine, a kernel that did not start in
+            # time): once more; a second early end is reported in the row's status
+            outcome = sandbox.run(job, limits, slot=slot, sandbox=use_sandbox, log=log, fonts=fonts)
     finally:
         slots.put(slot)
     return nb, labels, outcome

@@ -76,7 +76,7 @@ class Runner:
                 return super().output(outs, msg, display_id, cell_index)
 
         return Client(nb, timeout=self.job["cell_timeout"], kernel_name="python3",
-                      allow_errors=True, interrupt_on_timeout=False, startup_timeout=60,
+                      allow_errors=True, interrupt_on_timeout=False, startup_timeout=120,
                       resources={"metadata": {"path": os.getcwd()}})
 
     def execute(self, client, nb, index, timeout=None):
