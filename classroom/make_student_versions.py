@@ -5,7 +5,8 @@ Usage:
 
 Runs ``nbgrader generate_assignment`` on the source notebooks in classroom/source/,
 which removes the solutions (each becomes ``raise NotImplementedError()``), the hidden
-tests and the stored outputs, and locks the check cells. The student versions are
+tests and the stored outputs, and locks the check cells; the ``grading`` metadata (the
+grader's hidden inputs) is removed too. The student versions are
 written to DIR/<assignment>/<assignment>.ipynb; DIR defaults to classroom/release,
 nbgrader's own release folder (git ignores it). Without ASSIGNMENT, all assignments.
 """
@@ -15,6 +16,8 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+import nbformat
 
 from course import COURSE, assignments, check_assignments, run_nbgrader, scratch_course
 
@@ -33,7 +36,12 @@ def make_student_versions(names, out):
             if dest.exists():
                 shutil.rmtree(dest)
             shutil.copytree(root / "release" / name, dest)
-            written.append(dest / f"{name}.ipynb")
+            path = dest / f"{name}.ipynb"
+            # the grading metadata holds the hidden inputs: students must not get it
+            nb = nbformat.read(path, as_version=4)
+            nb.metadata.pop("grading", None)
+            nbformat.write(nb, path)
+            written.append(path)
     return written
 
 

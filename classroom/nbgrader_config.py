@@ -9,9 +9,9 @@ c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this 
 
 c.CourseDirectory.course_id = "lossviz"
 
-# Grading runs student code. Each cell gets this many seconds; a cell that runs longer
-# is interrupted, reported as CellTimeoutError, and the questions whose test cells
-# then fail score 0 while the rest of the notebook is still graded. grade.py adds a
-# limit for the whole notebook on top (--notebook-timeout).
+# For instructors who run `nbgrader autograde` themselves (grade.py does not: it runs each
+# submission in a sandbox, see sandbox.py): each cell gets this many seconds; a cell that
+# runs longer is interrupted, reported as CellTimeoutError, and the questions whose test
+# cells then fail score 0 while the rest of the notebook is still graded.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True

@@ -2,8 +2,11 @@
 
 Every loss has ``compute(y_true, y_pred)`` (the mean loss, a float) and
 ``derivative(y_true, y_pred)`` (its gradient with respect to ``y_pred``, carrying
-the 1/n). Losses that average per-sample terms also have ``per_sample`` and
-``per_sample_derivative`` for plots. Notation: e = y_pred - y_true, natural log.
+the 1/n), and ``value_and_grad(y_true, y_pred)``, both at once with one input check
+and shared intermediates (what a training loop should call). Losses that average
+per-sample terms also have ``per_sample`` and ``per_sample_derivative`` for plots.
+float32 inputs are computed in float32 and give float32 gradients; everything else
+in float64. Notation: e = y_pred - y_true, natural log.
 """
 
 import sys

@@ -8,8 +8,9 @@ import numpy as np
 def numerical_gradient(loss, *inputs, index=-1, h=1e-6):
     """Central-difference estimate of the gradient of ``loss.compute`` wrt ``inputs[index]``.
 
-    The step for entry x is ``h * max(1, |x|)``: a fixed step vanishes next to a large x
-    (1e300 + 1e-6 == 1e300), so the step grows with the entry. Each entry costs two
+    The step is ``h``, and ``h * |x| / 1000`` for an entry x beyond 1000: a fixed step
+    vanishes next to a large x (1e300 + 1e-6 == 1e300), so there it grows with the
+    entry (1e-9 |x| with the default h, still far above rounding). Each entry costs two
     calls of ``compute``, so keep the inputs small.
     """
     if not inputs:
@@ -25,7 +26,7 @@ def numerical_gradient(loss, *inputs, index=-1, h=1e-6):
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
-        step = h * max(1.0, abs(old))
+        step = h * max(1.0, abs(old) / 1e3)
         x[i] = old + step
         up = loss.compute(*inputs)
         x[i] = old - step

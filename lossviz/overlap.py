@@ -78,30 +78,53 @@ class DiceLoss(_OverlapLoss):
             den = float(np.sum(t1)) + float(np.sum(p1)) + s
         return 2.0 * float(np.dot(t1, p1)) + s, den
 
-    def _gradient(self, t, p, num, den):
+    def _unit(self, t, p):
+        """1, or for V-Net's form with s = 0 and values so small that their squares
+        vanish (all below about 1e-154), the largest value: dividing y and p by it
+        leaves that Dice ratio unchanged and its squares representable."""
+        if not self.squared_denominator or self.smooth > 0:
+            return 1.0
+        top = max(float(np.max(np.abs(t))), float(np.max(np.abs(p))))
+        return top if top < 1e-150 else 1.0
+
+    def _parts(self, t, p):
+        """num, den and the unit they are measured in (see ``_unit``)."""
+        unit = self._unit(t, p)
+        if unit != 1.0:
+            return (*self._sums(t / unit, p / unit), unit)
+        return (*self._sums(t, p), 1.0)
+
+    def _gradient(self, t, p, num, den, unit=1.0):
         # dL/dp_j = -(2 y_j den - num d(den)/dp_j) / den^2, where d(den)/dp_j is 1 for
-        # the soft Dice and 2 p_j for V-Net's
-        g = t * (-2.0 / den)
+        # the soft Dice and 2 p_j for V-Net's; with r = num / den (never den**2, which
+        # underflows) that is (r d(den)/dp_j - 2 y_j) / den
+        r = num / den
         if self.squared_denominator:
-            g += p * (2.0 * num / den**2)
+            if unit != 1.0:
+                t, p = t / unit, p / unit
+            g = p * (2.0 * r)
+            g -= 2.0 * t
+            g /= den * unit
         else:
-            g += num / den**2
+            g = t * -2.0
+            g += r
+            g /= den
         return g
 
     def compute(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
-        num, den = self._sums(t, p)
+        num, den, _ = self._parts(t, p)
         return 1.0 - num / den
 
     def derivative(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
-        return self._gradient(t, p, *self._sums(t, p))
+        return self._gradient(t, p, *self._parts(t, p))
 
     def value_and_grad(self, y_true, y_pred):
         """``(compute(...), derivative(...))``, checking once and summing once."""
         t, p = self._check(y_true, y_pred)
-        num, den = self._sums(t, p)
-        return 1.0 - num / den, self._gradient(t, p, num, den)
+        num, den, unit = self._parts(t, p)
+        return 1.0 - num / den, self._gradient(t, p, num, den, unit)
 
 
 class IoULoss(_OverlapLoss):
@@ -123,9 +146,12 @@ class IoULoss(_OverlapLoss):
         return inter + self.smooth, float(np.sum(t1)) + float(np.sum(p1)) - inter + self.smooth
 
     def _gradient(self, t, p, num, den):
-        # dL/dp_j = -(y_j den - num (1 - y_j)) / den^2 = num/den^2 - y_j (1/den + num/den^2)
-        g = t * -(1.0 / den + num / den**2)
-        g += num / den**2
+        # dL/dp_j = -(y_j den - num (1 - y_j)) / den^2 = (r (1 - y_j) - y_j) / den with
+        # r = num / den (never den**2, which underflows)
+        r = num / den
+        g = t * -(1.0 + r)
+        g += r
+        g /= den
         return g
 
     def compute(self, y_true, y_pred):

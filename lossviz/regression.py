@@ -68,17 +68,17 @@ class HuberLoss(MeanLoss):
         self.delta = check_param(delta, "delta", low=0, low_open=True)
 
     def _terms(self, t, p):
-        a = np.abs(p - t)
-        d = self.delta
-        # np.where evaluates both branches: square min(|e|, delta), not |e|, so that the
-        # branch not taken cannot overflow when |e| is huge
-        return np.where(a <= d, 0.5 * np.minimum(a, d) ** 2, d * (a - 0.5 * d))
+        e = p - t
+        # With c = clip(e, -delta, delta), both branches are c (e - c/2): e^2/2 inside
+        # the band, delta (|e| - delta/2) outside. One formula, so nothing is computed
+        # for a branch that is not taken (np.where would square a huge e and overflow).
+        c = np.clip(e, -self.delta, self.delta)
+        return c * (e - 0.5 * c)
 
     def _term_grads(self, t, p):
         return np.clip(p - t, -self.delta, self.delta)
 
     def _terms_and_grads(self, t, p):
-        # with c = clip(e, -delta, delta), both branches of the loss are c (e - c/2)
         e = p - t
         c = np.clip(e, -self.delta, self.delta)
         e -= 0.5 * c
@@ -162,11 +162,9 @@ class QuantileLoss(MeanLoss):
 
     def _terms_and_grads(self, t, p):
         e = p - t
-        s = np.sign(e)
-        # s (1/2 + (1/2 - tau) s) is 1 - tau for s = 1, -tau for s = -1 and 0 for s = 0
-        g = s * (0.5 - self.tau)
-        g += 0.5
-        g *= s
+        # -tau where e != 0, plus 1 where e > 0: 1 - tau, -tau, and 0 at the kink
+        g = np.multiply(e != 0, -self.tau, dtype=e.dtype)
+        g += e > 0
         return np.maximum(-self.tau * e, (1.0 - self.tau) * e, out=e), g
 
 
@@ -211,7 +209,8 @@ class GeneralRobustLoss(MeanLoss):
     def _rho_and_slope(self, t, p):
         """rho and rho' together: they share log(1 + x^2/b), the expensive part."""
         a, c = self.alpha, self.scale
-        x = (p - t) / c
+        with np.errstate(over="ignore"):  # an overflowing x is handled below
+            x = (p - t) / c
         if a == 2.0:
             return 0.5 * x * x, x / c
         b = abs(a - 2.0)

@@ -96,14 +96,17 @@ class TripletLoss(Loss):
         squared) and each row's gap, distance to the positive minus to the negative."""
         to_p, to_n = a - p, a - n
         if self.squared:
-            sq_p = np.einsum("ij,ij->i", to_p, to_p)
-            sq_n = np.einsum("ij,ij->i", to_n, to_n)
-            with np.errstate(invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"):  # repaired below
+                sq_p = np.einsum("ij,ij->i", to_p, to_p)
+                sq_n = np.einsum("ij,ij->i", to_n, to_n)
                 gap = sq_p - sq_n
             if not np.all(np.isfinite(gap)):  # a squared norm overflowed: factor the difference
                 bad = ~np.isfinite(gap)
                 r_p, r_n = _row_norms(to_p[bad]), _row_norms(to_n[bad])
-                gap[bad] = (r_p - r_n) * (r_p + r_n)
+                # +-inf only where the true gap is beyond the float range too: the
+                # loss is then inf or 0, as it truly is
+                with np.errstate(over="ignore"):
+                    gap[bad] = (r_p - r_n) * (r_p + r_n)
             return to_p, to_n, None, gap
         norms = (_row_norms(to_p), _row_norms(to_n))
         return to_p, to_n, norms, norms[0] - norms[1]
@@ -149,7 +152,8 @@ def _row_norms(x):
     below about 1e-154 (the squares underflow to 0). Only such rows are recomputed,
     divided by their largest entry first.
     """
-    sq = np.einsum("ij,ij->i", x, x)
+    with np.errstate(over="ignore"):  # such rows are recomputed below
+        sq = np.einsum("ij,ij->i", x, x)
     info = np.finfo(x.dtype)
     risky = ~(sq < np.inf) | (sq < info.tiny / info.eps)
     if np.any(risky):

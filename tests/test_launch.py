@@ -14,8 +14,13 @@ ASSIGNMENTS = sorted(ROOT.glob("classroom/source/*/*.ipynb"))
 
 def test_launch_buttons_and_repository_are_configured():
     buttons = CONFIG["launch_buttons"]
-    for key in ("binderhub_url", "colab_url", "jupyterhub_url"):
+    for key in ("binderhub_url", "colab_url"):
         assert buttons[key].startswith("https://"), key
+    # a JupyterHub entry only for a real hub: none, or an https address that is not a
+    # placeholder (the comment in _config.yml says how to add one)
+    hub = buttons.get("jupyterhub_url")
+    if hub:
+        assert hub.startswith("https://") and not re.search(r"example\.(org|com)|your-", hub), hub
     assert CONFIG["repository"]["url"].startswith("https://github.com/")
     assert CONFIG["repository"]["branch"]
     assert CONFIG["html"]["use_repository_button"] and CONFIG["html"]["use_download_button"]
@@ -50,3 +55,13 @@ def test_every_assignment_installs_lossviz_on_colab():
         sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]
                    if c["cell_type"] == "code"]
         assert expected in sources[0], f"{path.name}: the first code cell must install lossviz"
+
+
+def test_launch_menu_offers_exactly_the_configured_services(built_book):
+    """Every chapter notebook has a launch menu; JupyterHub is in it only when configured."""
+    buttons = CONFIG["launch_buttons"]
+    for path in NOTEBOOKS:
+        html = (built_book / "chapters" / f"{path.stem}.html").read_text()
+        assert "mybinder.org/v2/gh/" in html, f"{path.name}: no Binder launch button"
+        assert "colab.research.google.com/github/" in html, f"{path.name}: no Colab launch button"
+        assert ("JupyterHub" in html) == bool(buttons.get("jupyterhub_url")), path.name

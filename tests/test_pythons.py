@@ -19,7 +19,10 @@ SUPPORTED = ["3.11", "3.12", "3.13"]
 OTHERS = [v for v in SUPPORTED if v != f"{sys.version_info.major}.{sys.version_info.minor}"]
 # What lossviz's tests and a chapter need; versions come from constraints.txt.
 PACKAGES = ["numpy", "matplotlib", "ipykernel", "ipywidgets", "myst-nb", "pytest", "hypothesis", "nbval"]
-UNIT_TESTS = ["tests/test_values.py", "tests/test_gradients.py", "tests/test_numerics.py", "tests/test_errors.py"]
+UNIT_TESTS = [
+    "tests/test_values.py", "tests/test_gradients.py", "tests/test_numerics.py", "tests/test_errors.py",
+    "tests/test_edge_cases.py", "tests/test_value_and_grad.py",
+]
 NOTEBOOK = "chapters/06_implementing_losses.ipynb"
 
 
