@@ -2,27 +2,27 @@
 
 An explorer's notebook output (``lossviz.explore(...)``) carries the kernel-free HTML
 of :func:`lossviz.frames.static_html`: a ``<figure class="lossviz-explorer">`` holding
-one ``<input type="range">`` per parameter, the default frame as its one ``<img>`` and
-the caption as its ``<figcaption>``. LaTeX cannot show HTML, so without this extension
-the PDF would show only the output's one-line text/plain form.
+one ``<input type="range">`` per parameter, the panels as inline SVG and the caption as
+its ``<figcaption>``. The same output carries the default frame as ``image/png``, drawn
+by lossviz for readers that cannot show HTML. LaTeX is one: without this extension the
+PDF would show only the output's one-line text/plain form.
 
 For the LaTeX builder only, a post-transform replaces such an output by a docutils
 figure: the default frame written to an image file, the figcaption as caption, and a
 legend line naming the parameter values shown and the address of the chapter's HTML
-page (from ``html.baseurl`` in ``_config.yml``), where the sliders work. It runs before
-myst-nb picks one MIME type per output, so the HTML build is untouched.
+page (from ``html.baseurl`` in ``_config.yml``), where the sliders work. When the
+output already sits in a numbered figure of the book (myst-nb's ``figure`` option),
+the frame and the legend line go into that figure, with the book's caption. It runs
+before myst-nb picks one MIME type per output, so the HTML build is untouched.
 
-An explorer that cannot be converted (no frame, two candidate frames, a frame format
-LaTeX cannot include, no caption, no parameter values) stops the build with an error
-naming the page, instead of silently leaving a hole in the PDF.
+An explorer that cannot be converted (no frame, a frame format LaTeX cannot include,
+two explorers in one output, no caption, no parameter values) stops the build with an
+error naming the page, instead of silently leaving a hole in the PDF.
 """
 
-import base64
-import binascii
 import hashlib
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
 
 from docutils import nodes
 from sphinx import addnodes
@@ -30,19 +30,14 @@ from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 EXPLORER_CLASS = "lossviz-explorer"
-# What \includegraphics takes under xelatex; anything else (an SVG frame, say) must be
-# converted first, and the build says so rather than guessing.
-EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}
+# What \includegraphics takes under xelatex, in the order they are preferred.
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 # Where frames land inside the LaTeX output folder.
 FRAMES_DIR = "explorers"
 
 
 class _ExplorerParser(HTMLParser):
-    """Collect, for each explorer figure in a fragment, its frames, caption and values.
-
-    The JSON with the other frames sits in a <script>, which HTMLParser reads as text,
-    so only the default frame shows up as an <img>.
-    """
+    """Collect, for each explorer figure in a fragment, its caption and values."""
 
     def __init__(self):
         super().__init__()
@@ -54,14 +49,12 @@ class _ExplorerParser(HTMLParser):
         attrs = dict(attrs)
         if not self._depth:
             if tag == "figure" and EXPLORER_CLASS in (attrs.get("class") or "").split():
-                self.explorers.append({"frames": [], "caption": "", "values": []})
+                self.explorers.append({"caption": "", "values": []})
                 self._depth = 1
             return
         current = self.explorers[-1]
         if tag == "figure":
             self._depth += 1
-        elif tag == "img":
-            current["frames"].append(attrs.get("src") or "")
         elif tag == "input" and attrs.get("type") == "range":
             current["values"].append(attrs.get("aria-valuetext"))
         elif tag == "figcaption":
@@ -80,46 +73,33 @@ class _ExplorerParser(HTMLParser):
             self.explorers[-1]["caption"] += data
 
 
-def decode_data_uri(uri):
-    """Return (MIME type, bytes) of a ``data:`` URI; ValueError if it is not one."""
-    if not uri.startswith("data:") or "," not in uri:
-        raise ValueError(f"the default frame is not a data: URI ({uri[:40]!r})")
-    header, payload = uri[len("data:"):].split(",", 1)
-    mime, *params = header.split(";")
-    try:
-        data = base64.b64decode(payload, validate=True) if "base64" in params else unquote_to_bytes(payload)
-    except binascii.Error as err:
-        raise ValueError(f"the default frame's base64 data is corrupt: {err}") from None
-    return mime.strip().lower() or "text/plain", data
+def parse_explorer(fragment, frames):
+    """Caption, values, mime and data of the one explorer in an output.
 
-
-def parse_explorers(fragment):
-    """Return one dict per explorer in an HTML fragment: caption, values, mime, data.
-
-    Raises ValueError, naming what is missing, if an explorer cannot become a figure.
+    ``fragment`` is the output's HTML; ``frames`` maps the output's other MIME types to
+    their bytes (the default frame is one of them). Raises ValueError, naming what is
+    missing, if the explorer cannot become a figure.
     """
     parser = _ExplorerParser()
     parser.feed(fragment)
     parser.close()
-    found = []
-    for explorer in parser.explorers:
-        frames = explorer["frames"]
-        if len(frames) != 1:
-            raise ValueError(f"expected the default frame as the explorer's one <img>, found {len(frames)}")
-        mime, data = decode_data_uri(frames[0])
-        if mime not in EXTENSIONS:
-            raise ValueError(
-                f"the default frame is {mime}; the LaTeX builder includes only "
-                f"{', '.join(EXTENSIONS)}: convert the frame (for SVG, to PDF) in this extension"
-            )
-        caption = " ".join(explorer["caption"].split())
-        if not caption:
-            raise ValueError("the explorer has no <figcaption>")
-        values = explorer["values"]
-        if not values or not all(values):
-            raise ValueError("every range input needs aria-valuetext naming its default value")
-        found.append({"caption": caption, "values": values, "mime": mime, "data": data})
-    return found
+    if len(parser.explorers) != 1:
+        raise ValueError(f"expected one <figure class=\"{EXPLORER_CLASS}\"> in the output, "
+                         f"found {len(parser.explorers)}")
+    [explorer] = parser.explorers
+    usable = [mime for mime in EXTENSIONS if mime in frames]
+    if not usable:
+        raise ValueError(
+            f"the output has no default frame LaTeX can include ({', '.join(EXTENSIONS)}); "
+            f"it has {', '.join(sorted(frames)) or 'none'}: lossviz.widgets adds image/png"
+        )
+    caption = " ".join(explorer["caption"].split())
+    if not caption:
+        raise ValueError("the explorer has no <figcaption>")
+    values = explorer["values"]
+    if not values or not all(values):
+        raise ValueError("every range input needs aria-valuetext naming its default value")
+    return {"caption": caption, "values": values, "mime": usable[0], "data": frames[usable[0]]}
 
 
 def interactive_url(baseurl, docname):
@@ -145,16 +125,20 @@ def _mime_bundles(node, docname):
             yield from _mime_bundles(child, docname)
 
 
+def _legend(explorer, url):
+    line = nodes.paragraph()
+    line += nodes.Text(f"Shown for {', '.join(explorer['values'])}. Move the sliders on ")
+    line += nodes.reference(url, url, refuri=url)
+    line += nodes.Text(".")
+    return nodes.legend("", line)
+
+
 def explorer_figure(explorer, uri, url):
     """A docutils figure: the frame, the caption, and the line with values and address."""
     figure = nodes.figure("", classes=[EXPLORER_CLASS])
     figure += nodes.image(uri=uri, candidates={"*": uri}, width="100%", alt=explorer["caption"])
     figure += nodes.caption(explorer["caption"], explorer["caption"])
-    line = nodes.paragraph()
-    line += nodes.Text(f"Shown for {', '.join(explorer['values'])}. Move the sliders on ")
-    line += nodes.reference(url, url, refuri=url)
-    line += nodes.Text(".")
-    figure += nodes.legend("", line)
+    figure += _legend(explorer, url)
     return figure
 
 
@@ -176,13 +160,29 @@ class ExplorersAsFigures(SphinxPostTransform):
             if EXPLORER_CLASS not in html:
                 continue
             try:
-                explorers = parse_explorers(html)
-                if not explorers:
-                    raise ValueError(f"no <figure class=\"{EXPLORER_CLASS}\"> in the output")
+                explorer = parse_explorer(html, self._frames(bundle))
                 url = interactive_url(self.config.html_baseurl, docname)
             except ValueError as err:
                 raise ExtensionError(f"{docname}: an explorer cannot go into the PDF: {err}") from None
-            parent.replace(bundle, [explorer_figure(e, self._write(e), url) for e in explorers])
+            uri = self._write(explorer)
+            if isinstance(parent, nodes.figure):
+                # already a numbered figure of the book: keep its caption, add the frame
+                image = nodes.image(uri=uri, candidates={"*": uri}, width="100%",
+                                    alt=explorer["caption"])
+                parent.replace(bundle, image)
+                parent += _legend(explorer, url)
+            else:
+                parent.replace(bundle, explorer_figure(explorer, uri, url))
+
+    def _frames(self, bundle):
+        """The bytes of the bundle's image outputs, by MIME type (myst-nb wrote them to files)."""
+        frames = {}
+        for child in bundle.children:
+            mime = child.get("mime_type")
+            for image in child.findall(nodes.image):
+                path = Path(self.env.srcdir) / image["candidates"].get("*", image["uri"]).lstrip("/")
+                frames[mime] = path.read_bytes()
+        return frames
 
     def _write(self, explorer):
         """Write the frame into the LaTeX output folder; return its path relative to it."""

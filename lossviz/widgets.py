@@ -11,6 +11,7 @@ The same display output also carries the static HTML version from
 no kernel to run the callbacks.
 """
 
+import base64
 import math
 
 import ipywidgets as widgets
@@ -51,6 +52,9 @@ class ExplorerView:
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/html"] = static_html(self.explorer)
+        # the default frame for readers that cannot show HTML (the book's PDF)
+        frame = self.explorer.png(quantize=True, **self.explorer.defaults)
+        bundle["image/png"] = base64.b64encode(frame).decode("ascii")
         bundle["text/plain"] = f"{self.explorer.title} ({self.explorer.describe(self.values())})"
         return bundle
 

@@ -4,6 +4,7 @@ The static form is SVG panels drawn once plus, per slider position, the polyline
 points of the moving curves in the panels' pixel coordinates.
 """
 
+import base64
 import json
 import re
 from dataclasses import replace
@@ -201,7 +202,8 @@ def test_widget_display_bundle_carries_widget_and_static_html():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<figure class="lossviz-explorer"')
     assert bundle["text/plain"] == "Huber loss: move δ (delta) (δ (delta) = 1)"
-    assert "image/png" not in bundle  # the book shows the SVG explorer, not a raster
+    # the default frame, for the PDF (the HTML book shows text/html, the higher priority)
+    assert base64.b64decode(bundle["image/png"]) == huber_explorer().png(quantize=True)
 
 
 def test_param_default_must_be_on_the_grid():

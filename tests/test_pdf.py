@@ -8,6 +8,7 @@ Without TeX Live or poppler-utils they are skipped locally; under CI (the enviro
 variable CI set, as in .ci/run) they fail instead, because CI must build the PDF.
 """
 
+import base64
 import json
 import os
 import re
@@ -20,7 +21,7 @@ import pytest
 import yaml
 
 from lossviz.explorers import huber_explorer
-from lossviz.frames import static_html
+from lossviz.widgets import explore
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -33,9 +34,17 @@ BASEURL = CONFIG["html"]["baseurl"]
 
 # --- the explorer conversion, without TeX ---------------------------------------------
 
-def test_explorer_html_becomes_frame_caption_and_values():
+def _output(explorer):
+    """HTML and image frames of an explorer's notebook output, as the extension sees them."""
+    bundle = explore(explorer)._repr_mimebundle_()
+    frames = {mime: base64.b64decode(data) for mime, data in bundle.items()
+              if mime in latex_explorers.EXTENSIONS}
+    return bundle["text/html"], frames
+
+
+def test_explorer_output_becomes_frame_caption_and_values():
     explorer = huber_explorer()
-    [found] = latex_explorers.parse_explorers(static_html(explorer))
+    found = latex_explorers.parse_explorer(*_output(explorer))
     assert found["caption"] == explorer.title
     assert found["values"] == [f"{p.label} = {p.default:g}" for p in explorer.params]
     assert found["mime"] == "image/png"
@@ -44,19 +53,17 @@ def test_explorer_html_becomes_frame_caption_and_values():
 
 
 def test_explorer_that_cannot_be_converted_stops_the_build():
-    fragment = static_html(huber_explorer())
-    svg = re.sub(r'<img src="data:image/png;base64,[^"]+"',
-                 '<img src="data:image/svg+xml;utf8,%3Csvg%3E%3C/svg%3E"', fragment)
+    fragment, frames = _output(huber_explorer())
     with pytest.raises(ValueError, match="image/svg\\+xml"):
-        latex_explorers.parse_explorers(svg)
-    with pytest.raises(ValueError, match="found 0"):
-        latex_explorers.parse_explorers(re.sub(r"<img [^>]+>", "", fragment))
+        latex_explorers.parse_explorer(fragment, {"image/svg+xml": b"<svg></svg>"})
+    with pytest.raises(ValueError, match="none"):
+        latex_explorers.parse_explorer(fragment, {})
     with pytest.raises(ValueError, match="found 2"):
-        latex_explorers.parse_explorers(re.sub(r"(<img [^>]+>)", r"\1\1", fragment))
+        latex_explorers.parse_explorer(fragment + fragment, frames)
     with pytest.raises(ValueError, match="figcaption"):
-        latex_explorers.parse_explorers(re.sub(r"<figcaption>.*?</figcaption>", "", fragment))
+        latex_explorers.parse_explorer(re.sub(r"<figcaption>.*?</figcaption>", "", fragment), frames)
     with pytest.raises(ValueError, match="aria-valuetext"):
-        latex_explorers.parse_explorers(re.sub(r'aria-valuetext="[^"]*"', "", fragment))
+        latex_explorers.parse_explorer(re.sub(r'aria-valuetext="[^"]*"', "", fragment), frames)
 
 
 def test_interactive_address_is_the_chapters_html_page():
