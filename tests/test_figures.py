@@ -77,7 +77,7 @@ def _open(browser, site, path, screen, theme):
                   else route.abort())
     page = context.new_page()
     page.goto(f"{site}/{path}")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=90000)
     assert page.evaluate("document.documentElement.dataset.theme") == theme
     return context, page
 
@@ -171,7 +171,7 @@ def test_every_slider_position_changes_the_curves(html_root, site, browser, scre
         for k in range(explorers.count()):
             explorer = explorers.nth(k)
             seen += 1
-            for control in explorer.locator("input[type=range]").all():
+            for r, control in enumerate(explorer.locator("input[type=range]").all()):
                 top = int(control.get_attribute("max"))
                 assert top >= 10, "a coarse slider"
                 box = control.bounding_box()
@@ -182,8 +182,7 @@ def test_every_slider_position_changes_the_curves(html_root, site, browser, scre
                 for position in (0, top // 3, top // 2, top):
                     control.fill(str(position))
                     shown.add(_curves(explorer))
-                    readout = explorer.locator("output").nth(
-                        explorer.locator("input[type=range]").all().index(control)).inner_text()
+                    readout = explorer.locator("output").nth(r).inner_text()
                     assert readout, "the value readout is empty"
                 assert len(shown) == 4, f"{path}: {control.get_attribute('aria-label')} did not change the curves"
                 # back to the default, then a key press moves it by one position
