@@ -7,6 +7,9 @@ what changes from run to run is removed, so executing twice gives the same file 
 diffs show only real changes:
 - cell ids become a hash of the cell's source (stable when other cells move);
 - execution timestamps and the notebook's widget state are dropped;
+- consecutive stream outputs of the same stream are merged into one: under load the
+  kernel may send one print in several messages, which would otherwise change the
+  stored outputs (and split one printed table into several boxes);
 - outputs of cells that display a live widget (the explorers) are dropped, because a
   widget view refers to a model that exists only in the kernel that made it; such
   cells carry the ``nbval-ignore-output`` tag, so nbval runs them without comparing.
@@ -22,6 +25,20 @@ from nbclient import NotebookClient
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def merge_streams(outputs):
+    """Join consecutive stream outputs of the same name (stdout, stderr) into one."""
+    merged = []
+    for out in outputs:
+        previous = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == out.get("name")):
+            previous["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def normalise(nb):
     seen = {}
     for cell in nb.cells:
@@ -31,6 +48,7 @@ def normalise(nb):
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
+        cell.outputs = merge_streams(cell.outputs)
         if any(WIDGET_VIEW in out.get("data", {}) for out in cell.outputs):
             cell.outputs = []
             cell.execution_count = None
