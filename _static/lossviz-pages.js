@@ -32,8 +32,14 @@ function lossvizWhenTypeset(callback, tries = 200) {
 
 // Theme chrome that assistive technology could not name or place (axe-core):
 // - the left sidebar's book title and search button sat outside any landmark;
-// - the sidebar's fold toggles (<summary> with only a chevron icon) had no name.
+// - the sidebar's fold toggles (<summary> with only a chevron icon) had no name;
+// - myst-nb names every hide-input toggle "Toggle hidden content" while it shows
+//   "Show code cell source": a name must contain the visible label, so the visible
+//   text becomes the name.
 function lossvizLabelChrome() {
+  document.querySelectorAll("div.cell details.hide > summary[aria-label]").forEach((summary) => {
+    summary.removeAttribute("aria-label");
+  });
   const sidebar = document.getElementById("pst-primary-sidebar");
   if (sidebar && !sidebar.hasAttribute("role")) {
     sidebar.setAttribute("role", "complementary");

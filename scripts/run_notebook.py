@@ -22,6 +22,12 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+# the kernel gets the encrypted transport the book build gives it (no TCP warning)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
+from kernel_encryption import use_encrypted_transport  # noqa: E402
+
+use_encrypted_transport()
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 

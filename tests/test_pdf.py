@@ -91,7 +91,9 @@ def _toc_pages():
             pages.append(entry["file"])
             walk(entry.get("sections", []))
 
-    walk(toc["chapters"])
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part["chapters"])
     return pages
 
 
