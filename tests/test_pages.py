@@ -1,7 +1,7 @@
 """The built book as a reader sees it, on a desktop (1366 px) and a phone (390 px).
 
 Equations are never cut off without a way to scroll to the rest, and their numbers
-never cover them; no page scrolls sideways; the top bar is not an empty strip with a
+never cover them; no page scrolls sideways, and on a desktop no code block does; the top bar is not an empty strip with a
 second search box; "skip to main content" reaches the article; a citation shows its
 bibliography entry on hover; searching for a loss's name finds its section first.
 The measurements are those of scripts/page_report.py, which prints the same figures
@@ -51,7 +51,7 @@ def reader(site, browser, request):
 
 @pytest.mark.parametrize("reader", [("desktop", "light"), ("phone", "light")], indirect=True,
                          ids=["1366px", "390px"])
-def test_no_equation_is_cut_off_or_covered_by_its_number(site, reader):
+def test_no_equation_or_code_block_is_cut_off_and_no_number_covers_a_formula(site, reader):
     _, html_root = site
     numbered, scrolling, problems = 0, 0, []
     for path in page_report.book_pages(html_root):
@@ -68,6 +68,10 @@ def test_no_equation_is_cut_off_or_covered_by_its_number(site, reader):
         wider = page.evaluate(page_report.PAGE_WIDER_JS)
         if wider > 0:
             problems.append(f"{path}: the page scrolls sideways by {wider} px")
+        # on a desktop the column is wide enough for every code line (88 characters)
+        if page.viewport_size["width"] >= 1366:
+            for block in page_report.measure_code(page):
+                problems.append(f"{path}: a {block['kind']} block scrolls sideways: {block['first']!r}")
     assert numbered > 40, f"only {numbered} numbered equations found: is the book built?"
     # scrolling (with a visible cue) is allowed; how many do is a figure for the report
     print(f"{numbered} numbered equations, {scrolling} scroll sideways inside their box")
