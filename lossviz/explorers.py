@@ -235,25 +235,33 @@ class Explorer:
 
     # --- live: one raster figure, moving curves blitted ----------------------------------
 
-    def _build(self):
-        # A bare Figure with the Agg canvas: no pyplot, so nothing is shown twice in a
-        # notebook and no global figure list keeps it alive.
+    def _whole_figure(self, values, **moving_kw):
+        """Every panel in one figure (two per row), drawn for ``values``; its moving lines.
+
+        Must run inside ``mpl.rc_context(style.RC)``.
+        """
         ncols = min(len(self.panels), 2)
         nrows = -(-len(self.panels) // ncols)
+        # a bare Figure: no pyplot, so nothing is shown twice in a notebook and no
+        # global figure list keeps it alive
+        fig = Figure(figsize=(PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * nrows), dpi=100,
+                     layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+        moving = self.curves(**values)
+        labels = self._labels(moving)
+        lines = []
+        for i, (ax, panel, refs, curves) in enumerate(
+                zip(axes, self.panels, self.references, moving)):
+            lines += self._draw_panel(ax, panel, refs, curves, labels, legend=i == 0,
+                                      **moving_kw)
+        return fig, lines
+
+    def _build(self):
         with mpl.rc_context(style.RC):
-            fig = Figure(figsize=(PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * nrows), dpi=100,
-                         layout="constrained")
+            fig, lines = self._whole_figure(self.defaults, animated=True)
             # a notebook may have a dark theme: the image brings its own white
             fig.set_facecolor("white")
             FigureCanvasAgg(fig)
-            axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
-            moving = self.curves(**self.defaults)
-            labels = self._labels(moving)
-            lines = []
-            for i, (ax, panel, refs, curves) in enumerate(
-                    zip(axes, self.panels, self.references, moving)):
-                lines += self._draw_panel(ax, panel, refs, curves, labels, legend=i == 0,
-                                          animated=True)
             fig.canvas.draw()
         background = fig.canvas.copy_from_bbox(fig.bbox)
         self._figure = (fig, lines, background)
@@ -283,6 +291,15 @@ class Explorer:
             image.quantize(64).save(buffer, format="PNG", optimize=True)
         else:
             image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+
+    def pdf(self, **values):
+        """The figure for ``values`` as vector PDF bytes (the book's PDF prints this)."""
+        with mpl.rc_context(style.RC):
+            fig, _ = self._whole_figure({**self.defaults, **values})
+            buffer = io.BytesIO()
+            # no creation date: the same figure gives the same bytes on every run
+            fig.savefig(buffer, format="pdf", metadata={"CreationDate": None})
         return buffer.getvalue()
 
 

@@ -1,7 +1,8 @@
 """The book's one figure style, shared by the static figures and the explorers.
 
 :func:`use` sets matplotlib's rcParams and, inside IPython or Jupyter, makes the
-inline backend emit SVG, so every static figure is sharp at any zoom. It runs when
+inline backend emit SVG (for the HTML book) and PDF (for the book's PDF), so every
+static figure is sharp at any zoom and on paper. It runs when
 :mod:`lossviz.plotting` is imported, which every chapter that draws does.
 
 Text, ticks and axes are drawn in :data:`FOREGROUND`, a colour no curve uses, and on a
@@ -64,17 +65,26 @@ def line_style(i):
 
 
 def use():
-    """Apply the book's style; inside IPython also switch inline figures to SVG."""
+    """Apply the book's style; inside IPython also make inline figures SVG and PDF."""
     mpl.rcParams.update(RC)
     try:
         from IPython import get_ipython
     except ImportError:
         return
-    if get_ipython() is not None:
+    shell = get_ipython()
+    if shell is not None:
+        from IPython.core.pylabtools import print_figure
+        from matplotlib.figure import Figure
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        # no date in the SVG, so re-running a notebook leaves its outputs unchanged
+        # SVG for the HTML book and notebooks; no date in it, so re-running a notebook
+        # leaves its outputs unchanged
         set_matplotlib_formats("svg", metadata={"Date": None})
+        # and a vector PDF beside it, which the book's PDF prints (LaTeX cannot include
+        # SVG); the two backends name their date field differently
+        shell.display_formatter.formatters["application/pdf"].for_type(
+            Figure, lambda fig: print_figure(fig, "pdf", base64=True,
+                                             metadata={"CreationDate": None}))
 
 
 def themeable(svg):

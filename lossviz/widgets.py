@@ -52,7 +52,10 @@ class ExplorerView:
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/html"] = static_html(self.explorer)
-        # the default frame for readers that cannot show HTML (the book's PDF)
+        # the default frame for readers that cannot show HTML: vector for the book's PDF,
+        # an image for the rest
+        frame = self.explorer.pdf(**self.explorer.defaults)
+        bundle["application/pdf"] = base64.b64encode(frame).decode("ascii")
         frame = self.explorer.png(quantize=True, **self.explorer.defaults)
         bundle["image/png"] = base64.b64encode(frame).decode("ascii")
         bundle["text/plain"] = f"{self.explorer.title} ({self.explorer.describe(self.values())})"
