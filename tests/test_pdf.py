@@ -47,9 +47,9 @@ def test_explorer_output_becomes_frame_caption_and_values():
     found = latex_explorers.parse_explorer(*_output(explorer))
     assert found["caption"] == explorer.title
     assert found["values"] == [f"{p.label} = {p.default:g}" for p in explorer.params]
-    assert found["mime"] == "image/png"
-    # the default frame, not another point of the grid
-    assert found["data"] == explorer.png(quantize=True, **explorer.defaults)
+    # the vector frame, and the default one, not another point of the grid
+    assert found["mime"] == "application/pdf"
+    assert found["data"] == explorer.pdf(**explorer.defaults)
 
 
 def test_explorer_that_cannot_be_converted_stops_the_build():
@@ -190,16 +190,19 @@ def test_every_explorer_is_a_figure_with_its_values_and_address(text):
 
 
 @pytest.mark.pdf
-def test_every_figure_is_embedded(pdf):
+def test_every_figure_is_embedded_and_sharp(pdf):
     source = (pdf / "book.tex").read_text()
     included = re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{([^}]+)\}(\.\w+)\}", source)
-    # every plot a notebook made when executed is in the PDF
-    outputs = {p.name for p in (pdf.parent / "jupyter_execute").glob("*.png")}
+    # every plot a notebook made when executed is in the PDF, as vector graphics
+    outputs = {p.name for p in (pdf.parent / "jupyter_execute").glob("*.pdf")}
     assert outputs and outputs <= {Path(base).name + ext for base, ext in included}
+    assert {ext for _, ext in included} == {".pdf"}, "a figure is a raster image"
     assert sum(base.startswith("explorers/") for base, _ in included) == sum(map(_explorers, _toc_pages()))
+    # the raster parts inside them (imshow) are at print resolution
     listing = _run("pdfimages", "-list", str(pdf / "book.pdf")).splitlines()[2:]
-    drawn = [row for row in listing if row.split()[2] == "image"]
-    assert len(drawn) == len(included)
+    for row in listing:
+        page, x_ppi, y_ppi = row.split()[0], int(row.split()[12]), int(row.split()[13])
+        assert min(x_ppi, y_ppi) >= 200, f"an image on page {page} at {x_ppi} x {y_ppi} ppi"
 
 
 @pytest.mark.pdf
