@@ -53,6 +53,8 @@ RC = {
     "figure.dpi": 100,
     # text stays text in SVG: sharp, searchable, and recoloured by CSS
     "svg.fonttype": "none",
+    # fonts embedded as outlines (TrueType) in a PDF, not as Type 3 bitmaps that blur
+    "pdf.fonttype": 42,
     # the same figure gives the same SVG (stable notebooks, cacheable pages)
     "svg.hashsalt": "lossviz",
     "axes.prop_cycle": mpl.cycler(color=PALETTE),
