@@ -234,8 +234,11 @@ def random_mask_and_prediction(rng):
 def test_squared_dice_is_vnet_eq1_and_eq2(seed):
     g, p = random_mask_and_prediction(rng_for(seed))
     loss = lv.DiceLoss(smooth=0, squared_denominator=True)
-    assert loss(g, p) == pytest.approx(1 - vnet_dice(p, g), rel=1e-12)
-    np.testing.assert_allclose(loss.derivative(g, p).ravel(), -vnet_dice_gradient(p, g), rtol=1e-10)
+    # the mask, an empty mask (no object: D = 0) and a mask of one row
+    for mask, pred in ((g, p), (np.zeros_like(g), p), (g[:1], p[:1])):
+        assert loss(mask, pred) == pytest.approx(1 - vnet_dice(pred, mask), rel=1e-12)
+        np.testing.assert_allclose(loss.derivative(mask, pred).ravel(),
+                                   -vnet_dice_gradient(pred, mask), rtol=1e-10, atol=1e-15)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -245,6 +248,17 @@ def test_default_dice_is_one_class_of_sudre_gdl_not_vnet(seed):
     assert soft(g, p) == pytest.approx(sudre_gdl([g.ravel()], [p.ravel()]), rel=1e-12)
     # with probabilities strictly inside (0, 1) the two forms are different losses
     assert abs(soft(g, p) - (1 - vnet_dice(p, g))) > 1e-3
+
+
+def test_vnet_dice_gradient_depends_on_the_prediction():
+    """The book's knock-on of the V-Net form: soft Dice pushes every background pixel
+    down equally, V-Net's Dice pushes the more confident false positive harder."""
+    g = np.array([1.0, 0.0, 0.0])
+    p = np.array([0.8, 0.2, 0.6])
+    soft = lv.DiceLoss(smooth=0).derivative(g, p)
+    vnet = lv.DiceLoss(smooth=0, squared_denominator=True).derivative(g, p)
+    assert soft[1] == pytest.approx(soft[2])
+    assert vnet[2] > vnet[1] > 0
 
 
 def rahman_wang_iou(x, y):
@@ -301,6 +315,7 @@ def test_contrastive_is_hadsell_eq4_with_flipped_label(seed):
     expected = [hadsell_contrastive(a, b, m) for a, b in zip(Y, D)]
     loss = lv.ContrastiveLoss(margin=m)
     np.testing.assert_allclose(loss.per_sample(1 - Y, D), expected, rtol=1e-13, atol=1e-15)
+    assert loss(1 - Y, D) == pytest.approx(np.mean(expected), rel=1e-13)  # mean over pairs
     # passing the paper's Y unchanged gives a different loss: the flip matters
     assert not np.allclose(loss.per_sample(Y, D), expected)
 
@@ -324,7 +339,8 @@ def unit_rows(x):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_squared_triplet_is_facenet(seed):
     rng = rng_for(seed)
-    a, p, n = (unit_rows(rng.normal(size=(12, 4))) for _ in range(3))
+    rows, k = int(rng.integers(1, 13)), int(rng.integers(1, 6))  # one triplet, 1-D too
+    a, p, n = (unit_rows(rng.normal(size=(rows, k))) for _ in range(3))
     loss = lv.TripletLoss(margin=0.2, squared=True)
     assert loss(a, p, n) == pytest.approx(facenet_triplet(a, p, n, 0.2), rel=1e-12, abs=1e-15)
     # gradients of the paper's loss by finite differences (random triplets are not at
@@ -346,3 +362,12 @@ def test_default_triplet_uses_unsquared_distances(seed):
     expected = np.mean([max(0.0, np.linalg.norm(x - y) - np.linalg.norm(x - w) + 1.0)
                         for x, y, w in zip(a, p, n)])
     assert lv.TripletLoss(margin=1.0)(a, p, n) == pytest.approx(expected, rel=1e-12)
+
+
+def test_triplet_forms_on_a_triangle_worked_by_hand():
+    """|a - p| = 5 and |a - n| = 6: the unsquared form (PyTorch's TripletMarginLoss,
+    p=2) gives 5 - 6 + m, FaceNet's squared form 25 - 36 + m, 0 once m <= 11."""
+    a, p, n = np.zeros((1, 2)), np.array([[3.0, 4.0]]), np.array([[0.0, 6.0]])
+    assert lv.TripletLoss(margin=2.0)(a, p, n) == pytest.approx(5 - 6 + 2)
+    assert lv.TripletLoss(margin=2.0, squared=True)(a, p, n) == pytest.approx(0.0)
+    assert lv.TripletLoss(margin=20.0, squared=True)(a, p, n) == pytest.approx(25 - 36 + 20)
