@@ -94,6 +94,7 @@ _EXPLORER_TEXT = """() => Array.from(document.querySelectorAll('svg.lossviz-pane
 # For each static figure: source, natural and shown width, and whether it is SVG.
 _IMAGES = """() => Array.from(document.querySelectorAll('article img')).filter(i => i.clientWidth > 50)
   .map(i => ({src: i.currentSrc, natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+              filter: getComputedStyle(i).filter,
               svg: /\\.svg($|\\?)|^data:image\\/svg/.test(i.currentSrc)}))"""
 
 
@@ -165,8 +166,11 @@ def _view(page, path, screen, theme):
     }
     for image in page.evaluate(_IMAGES):
         if image["svg"]:
-            font, width = _smallest_svg_font(page.request.get(image["src"]).text())
+            svg = page.request.get(image["src"]).text()
+            font, width = _smallest_svg_font(svg)
             image["text_px"] = None if font is None else font * image["shown"] / width
+            # a figure that shows an image (a mask, a weight map) has <image> inside
+            image["shows_image"] = "<image" in svg
         view["images"].append(image)
     explorers = page.locator("figure.lossviz-explorer")
     for k in range(explorers.count()):
@@ -216,6 +220,9 @@ def test_pages_fit_and_figures_are_sharp_and_legible(views, screen, theme):
                     problems.append(f"{path}: raster {image['src'][-40:]} at {ratio:.2f} px per CSS px")
             elif image["text_px"] is not None and image["text_px"] < MIN_TEXT_PX[screen] - 0.05:
                 problems.append(f"{path}: text of {image['src'][-40:]} shown at {image['text_px']:.1f} CSS px")
+            # dark mode inverts line plots; an inverted mask would show its object black
+            if image.get("shows_image") and image["filter"] != "none":
+                problems.append(f"{path}: {image['src'][-40:]} shows an image, drawn with {image['filter']}")
     assert not problems, "\n".join(problems)
 
 
