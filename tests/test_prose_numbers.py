@@ -87,20 +87,6 @@ ALLOWED = {
     ("04b_segmentation", "1024"):
         "1024 = 32 x 32, the image size the text itself defines",
 }
-# Copies in the chapters that were not part of the change that glued the others, left to
-# their owner: glue each one, or move it to ALLOWED with its reason (several are sums
-# worked by hand that the next cell confirms). An entry that no longer matches fails.
-PENDING = {
-    ("04a_imbalance", "0.105"), ("04a_imbalance", "0.309"),
-    ("04a_imbalance", "977"), ("04a_imbalance", "0.81"),
-    ("04b_segmentation", "0.32"), ("04b_segmentation", "0.264"),
-    ("04b_segmentation", "0.136"), ("04b_segmentation", "113"),
-    ("05_choosing_a_loss", "99.8"), ("05_choosing_a_loss", "9.8"),
-    ("05_choosing_a_loss", "0.0909"),
-    ("08_custom_losses", "0.625"), ("08_custom_losses", "0.195"),
-    ("08_custom_losses", "0.055"), ("08_custom_losses", "1.875"),
-    ("08_custom_losses", "1.28125"),
-}
 
 
 def significant_digits(number):
@@ -174,7 +160,7 @@ def retyped_numbers(nb):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_text_does_not_retype_a_printed_number(path):
     copies = retyped_numbers(json.loads(path.read_text()))
-    excused = {n for stem, n in ALLOWED.keys() | PENDING if stem == path.stem}
+    excused = {n for stem, n in ALLOWED if stem == path.stem}
     unexcused = [f"{n} (printed {p}) in '{c}'" for n, p, c in copies if n not in excused]
     assert not unexcused, (
         f"{path.name} types numbers a cell prints; glue them from that cell and quote "
