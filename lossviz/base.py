@@ -76,16 +76,22 @@ class MeanLoss(Loss):
 
     For speed, a subclass may also write ``_terms_and_grads``, which computes both at
     once from shared intermediates; ``value_and_grad`` uses it. A subclass of that
-    subclass which rewrites ``_terms`` or ``_term_grads`` gets the plain version back.
+    subclass which rewrites ``_terms`` or ``_term_grads`` gets the plain versions of
+    ``_terms_and_grads``, ``derivative`` and ``value_and_grad`` back.
     """
 
     rowwise = False
 
     def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
         own = vars(cls)
-        if "_terms_and_grads" not in own and any(name in own for name in _POINTWISE):
-            cls._terms_and_grads = MeanLoss._terms_and_grads
+        if any(name in own for name in _POINTWISE):
+            # a parent's fused versions (GeneralRobustLoss writes its own derivative and
+            # value_and_grad too) would not see the rewritten pointwise math
+            for name in ("_terms_and_grads", "derivative", "value_and_grad"):
+                if name not in own and getattr(cls, name) is not getattr(MeanLoss, name):
+                    setattr(cls, name, getattr(MeanLoss, name))
+        # last, so that a rewritten compute or derivative still gets Loss.value_and_grad
+        super().__init_subclass__(**kwargs)
 
     def per_sample(self, y_true, y_pred):
         """The loss of each sample, before averaging (one value per element or per row)."""

@@ -6,7 +6,7 @@ and its gradient (which carries 1/n) come from :class:`~lossviz.base.MeanLoss`.
 
 import numpy as np
 
-from .base import MeanLoss
+from .base import MeanLoss, mean
 from .validation import check_param
 
 _LOG2 = float(np.log(2.0))  # a Python float keeps float32 arrays float32
@@ -206,35 +206,72 @@ class GeneralRobustLoss(MeanLoss):
     def _terms_and_grads(self, t, p):
         return self._rho_and_slope(t, p)
 
-    def _rho_and_slope(self, t, p):
-        """rho and rho' together: they share log(1 + x^2/b), the expensive part."""
+    # The mean's 1/n goes into the slope before its last multiplication: with a small
+    # scale a sample's slope can pass 1e308 while the gradient of the mean does not.
+    def derivative(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
+        return self._rho_and_slope(t, p, weight=1.0 / p.size)[1]
+
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
+        terms, grads = self._rho_and_slope(t, p, weight=1.0 / p.size)
+        return mean(terms), grads
+
+    def _rho_and_slope(self, t, p, weight=1.0):
+        """rho and ``weight`` * rho' together: they share L = log(1 + x^2/b), the
+        expensive part. Each is first computed directly; an entry that overflows (or a
+        slope that underflows to 0) is computed again through logarithms, so no entry
+        is inf or 0 unless its true value is."""
         a, c = self.alpha, self.scale
         with np.errstate(over="ignore"):  # an overflowing x is handled below
             x = (p - t) / c
         if a == 2.0:
-            return 0.5 * x * x, x / c
+            return 0.5 * x * x, (weight * x) / c
         b = abs(a - 2.0)
+        log_max = np.log(np.finfo(p.dtype).max)
         # L = log(1 + x^2/b); where x^2 overflows, 1 is negligible: L = 2 log|x| - log b
         with np.errstate(over="ignore", invalid="ignore"):
             log_base = np.log1p(x * x / b)
-        huge = None
-        if np.isinf(np.max(log_base)):
-            huge = np.isinf(log_base)
-            log_abs_x = np.log(np.abs(p[huge] - t[huge])) - np.log(c)
-            log_base[huge] = 2.0 * log_abs_x - np.log(b)
-        with np.errstate(over="ignore"):  # alpha > 2: the loss itself can pass 1e308
-            terms = log_base.copy() if a == 0.0 else (b / a) * np.expm1(0.5 * a * log_base)
-        # rho'(e) = (x / c) (1 + x^2/b)^(alpha/2 - 1); multiply by x before dividing by
-        # c, since x / c alone can overflow where the gradient does not
-        log_base *= 0.5 * a - 1.0
-        grads = np.exp(log_base, out=log_base)
-        with np.errstate(invalid="ignore"):  # 0 * inf where x overflowed: replaced below
+        huge = np.isinf(log_base)
+        if huge.any():
+            log_base[huge] = 2.0 * _log_abs_ratio(t[huge], p[huge], c) - np.log(b)
+        if a == 0.0:
+            terms = log_base.copy()
+        else:
+            # (b/a)(e^y - 1) with y = (alpha/2) L; where e^y overflows, the -1 is
+            # negligible and log(b/a) goes into the exponent (near alpha = 2, b/a is
+            # tiny and rho = x^2/2 is finite though e^y is not)
+            y = (0.5 * a) * log_base
+            with np.errstate(over="ignore"):  # alpha > 2: rho itself can pass 1e308
+                terms = np.expm1(y)
+                terms *= b / a
+                if a > 0.0 and y.max() > log_max:
+                    big = y > log_max
+                    terms[big] = np.exp(y[big] + np.log(b / a))
+        # rho'(e) = (x / c) (1 + x^2/b)^(alpha/2 - 1)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            grads = np.exp((0.5 * a - 1.0) * log_base)
             grads *= x
-        grads /= c
-        if huge is not None:
-            grads[huge] = np.sign(x[huge]) * np.exp(log_abs_x - np.log(c) + (0.5 * a - 1.0)
-                                                     * (2.0 * log_abs_x - np.log(b)))
+            grads *= weight
+            grads /= c
+        redo = ~np.isfinite(grads) | ((grads == 0) & (x != 0))
+        if redo.any():
+            # log|slope| = log|x| - log c + (alpha/2 - 1) L + log(weight): no intermediate
+            # leaves the float range
+            log_slope = _log_abs_ratio(t[redo], p[redo], c) - np.log(c) \
+                + (0.5 * a - 1.0) * log_base[redo] + np.log(weight)
+            grads[redo] = np.sign(x[redo]) * np.exp(log_slope)
         return terms, grads
+
+
+def _log_abs_ratio(t, p, c):
+    """log|(p - t) / c|, also where p - t passes the largest float (then both are huge,
+    and halving them first is exact)."""
+    with np.errstate(over="ignore"):
+        d = np.abs(p - t)
+    with np.errstate(divide="ignore"):  # the branch np.where drops may take log(0)
+        log_d = np.where(np.isinf(d), np.log(np.abs(0.5 * p - 0.5 * t)) + np.log(2.0), np.log(d))
+    return log_d - np.log(c)
 
 
 class CustomRegressionLoss(MeanLoss):
