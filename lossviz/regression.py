@@ -219,9 +219,9 @@ class GeneralRobustLoss(MeanLoss):
 
     def _rho_and_slope(self, t, p, weight=1.0):
         """rho and ``weight`` * rho' together: they share L = log(1 + x^2/b), the
-        expensive part. Each is first computed directly; an entry that overflows (or a
-        slope that underflows to 0) is computed again through logarithms, so no entry
-        is inf or 0 unless its true value is."""
+        expensive part. Each is first computed directly; an entry that overflows, or
+        whose power underflows, is computed again through logarithms, so no entry is
+        inf, or loses digits, where its true value is a normal float."""
         a, c = self.alpha, self.scale
         with np.errstate(over="ignore"):  # an overflowing x is handled below
             x = (p - t) / c
@@ -235,8 +235,10 @@ class GeneralRobustLoss(MeanLoss):
         huge = np.isinf(log_base)
         if huge.any():
             log_base[huge] = 2.0 * _log_abs_ratio(t[huge], p[huge], c) - np.log(b)
-        if a == 0.0:
-            terms = log_base.copy()
+        if abs(a) < 1e-20:
+            # (b/a)(e^y - 1) = (b/2) L (1 + y/2 + ...) with |y| = |alpha| L/2 < 1e-17
+            # (L < 1500): (b/2) L to the last digit, while b/a can overflow (alpha = 1e-320)
+            terms = (0.5 * b) * log_base
         else:
             # (b/a)(e^y - 1) with y = (alpha/2) L; where e^y overflows, the -1 is
             # negligible and log(b/a) goes into the exponent (near alpha = 2, b/a is
@@ -250,11 +252,14 @@ class GeneralRobustLoss(MeanLoss):
                     terms[big] = np.exp(y[big] + np.log(b / a))
         # rho'(e) = (x / c) (1 + x^2/b)^(alpha/2 - 1)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            grads = np.exp((0.5 * a - 1.0) * log_base)
-            grads *= x
+            power = np.exp((0.5 * a - 1.0) * log_base)
+            # a power below the normal floats has lost digits (or is 0) though the
+            # slope, times a huge x, need not be small
+            redo = power < np.finfo(p.dtype).tiny
+            grads = np.multiply(power, x, out=power)
             grads *= weight
             grads /= c
-        redo = ~np.isfinite(grads) | ((grads == 0) & (x != 0))
+        redo |= ~np.isfinite(grads)
         if redo.any():
             # log|slope| = log|x| - log c + (alpha/2 - 1) L + log(weight): no intermediate
             # leaves the float range

@@ -86,6 +86,16 @@ def test_general_robust_loss_near_alpha_2_is_finite_where_its_value_is():
         assert g[0] == pytest.approx(1e152, rel=1e-6)
 
 
+def test_general_robust_loss_at_a_subnormal_alpha_is_cauchy():
+    # b / alpha overflows for alpha = 2.2e-313; the loss is the alpha = 0 limit there
+    # (found by the property test with --hypothesis-seed=2: it gave NaN)
+    cauchy = lv.GeneralRobustLoss(alpha=0.0).value_and_grad([-1.0, 0.0], [-1.0, 3.0])
+    with np.errstate(all="raise"):
+        v, g = lv.GeneralRobustLoss(alpha=2.2250738585e-313).value_and_grad([-1.0, 0.0], [-1.0, 3.0])
+    assert v == pytest.approx(cauchy[0], rel=1e-15)
+    np.testing.assert_allclose(g, cauchy[1], rtol=1e-15)
+
+
 def test_general_robust_gradient_of_the_mean_is_finite_where_a_slope_is_not():
     # alpha = 2: rho'(e) = e / c^2 = -2e308 passes the largest float, but the gradient of
     # the mean of two samples, rho'(e) / 2 = -1e308, does not
