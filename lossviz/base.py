@@ -42,9 +42,13 @@ class Loss:
     def __call__(self, *args, **kwargs):
         return self.compute(*args, **kwargs)
 
-    def _check(self, y_true, y_pred):
-        """Return both inputs as float arrays of one shape; subclasses add their own checks."""
-        t, p = as_same_float((y_true, y_pred), ("y_true", "y_pred"))
+    def _check(self, y_true, y_pred, finite=True):
+        """Return both inputs as float arrays of one shape; subclasses add their own checks.
+
+        ``finite=False`` skips the pass that rejects NaN and inf: for a subclass whose
+        own range or label checks reject them anyway (one pass over the data, not two).
+        """
+        t, p = as_same_float((y_true, y_pred), ("y_true", "y_pred"), finite=finite)
         check_same_shape(t, p)
         return t, p
 

@@ -20,6 +20,7 @@ from .validation import (
     LOGITS_HINT,
     as_float_array,
     check_class_indices,
+    check_finite,
     check_from_logits,
     check_in_unit_interval,
     check_labels,
@@ -50,9 +51,12 @@ class BinaryCrossEntropy(MeanLoss):
         self.from_logits = check_from_logits(from_logits)
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        # the target and range checks reject NaN and inf too
+        t, p = super()._check(y_true, y_pred, finite=False)
         self._check_targets(t)
-        if not self.from_logits:
+        if self.from_logits:
+            check_finite(p, "y_pred")
+        else:
             check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return t, p
 
@@ -159,14 +163,17 @@ class CategoricalCrossEntropy(MeanLoss):
         self.from_logits = check_from_logits(from_logits)
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        # the range checks reject NaN and inf too
+        t, p = super()._check(y_true, y_pred, finite=False)
         check_ndim(p, 2, "y_pred", " (n samples, C classes); for one sample use [row]")
         check_in_unit_interval(t, "y_true", what="class probabilities (one-hot or soft)")
         hint = ("; y_pred has one column: for class indices use SparseCategoricalCrossEntropy, "
                 "for two classes BinaryCrossEntropy" if p.shape[1] == 1 else
                 "; for integer class labels use SparseCategoricalCrossEntropy")
         check_rows_sum_to_one(t, "y_true", "class probabilities (one-hot or soft)", hint)
-        if not self.from_logits:
+        if self.from_logits:
+            check_finite(p, "y_pred")
+        else:
             check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
             check_rows_sum_to_one(p, "y_pred", "probabilities over the classes", LOGITS_HINT)
         return t, p
@@ -214,7 +221,8 @@ class SparseCategoricalCrossEntropy(MeanLoss):
 
     def _check(self, y_true, y_pred):
         t = as_float_array(y_true, "y_true")
-        p = as_float_array(y_pred, "y_pred")
+        # from probabilities, the range check rejects NaN and inf too
+        p = as_float_array(y_pred, "y_pred", finite=self.from_logits)
         check_ndim(t, 1, "y_true", " (one class index per sample)")
         check_ndim(p, 2, "y_pred", " (n samples, C classes)")
         if t.shape[0] != p.shape[0]:
@@ -263,8 +271,9 @@ class HingeLoss(MeanLoss):
     """
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        t, p = super()._check(y_true, y_pred, finite=False)
         check_labels(t, (-1.0, 1.0), "y_true", "; for 0/1 labels pass 2*y - 1")
+        check_finite(p, "y_pred")
         return t, p
 
     def _terms(self, t, p):
@@ -311,9 +320,12 @@ class FocalLoss(MeanLoss):
         self.from_logits = check_from_logits(from_logits)
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        # the label and range checks reject NaN and inf too
+        t, p = super()._check(y_true, y_pred, finite=False)
         check_labels(t, (0.0, 1.0), "y_true")
-        if not self.from_logits:
+        if self.from_logits:
+            check_finite(p, "y_pred")
+        else:
             check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return t, p
 

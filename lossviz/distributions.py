@@ -24,7 +24,7 @@ class KLDivergence(MeanLoss):
     rowwise = True
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        t, p = super()._check(y_true, y_pred, finite=False)  # the range checks reject NaN and inf
         if t.ndim not in (1, 2):
             raise ValueError(f"y_true must be 1-D or 2-D (rows are distributions), got {t.shape}")
         check_in_unit_interval(t, "y_true", what="a distribution's probabilities")
