@@ -76,8 +76,21 @@ class BinaryCrossEntropy(MeanLoss):
         if self.from_logits:
             return _bce_from_logits(t, p)
         q = _clip(p)
-        terms = -(t * np.log(q) + (1.0 - t) * np.log1p(-q))
-        return terms, -t / q + (1.0 - t) / (1.0 - q)
+        # -(t log q + (1 - t) log(1 - q)) = -(log(1 - q) + t (log q - log(1 - q))), in
+        # place: three arrays in all, each new one costs more than an add
+        log_q = np.log(q)
+        log_1mq = np.negative(q)
+        np.log1p(log_1mq, out=log_1mq)
+        log_q -= log_1mq
+        log_q *= t
+        log_q += log_1mq
+        terms = np.negative(log_q, out=log_q)
+        # -t/q + (1 - t)/(1 - q) = (q - t) / (q (1 - q)); 1 - q is exact for q >= 1/2
+        denominator = np.subtract(1.0, q, out=log_1mq)
+        denominator *= q
+        grads = np.subtract(q, t, out=q)
+        grads /= denominator
+        return terms, grads
 
 
 def _bce_from_logits(y, z):
@@ -334,22 +347,16 @@ class FocalLoss(MeanLoss):
             return 1.0
         return np.where(t == 1.0, self.alpha, 1.0 - self.alpha).astype(t.dtype, copy=False)
 
-    def _pt(self, t, p):
-        """Return p_t, 1 - p_t and log p_t, none computed by subtracting from 1 where
-        that would lose digits (1 - q is exact for q >= 1/2 and harmless below)."""
-        positive = t == 1.0
-        if self.from_logits:
-            u = np.where(positive, p, -p)  # s z
-            ez = np.exp(-np.abs(u))
-            log_pt = np.minimum(u, 0.0) - np.log1p(ez)
-            big = 1.0 / (1.0 + ez)  # sigma(|u|)
-            small = ez * big  # sigma(-|u|)
-            up = u >= 0
-            return np.where(up, big, small), np.where(up, small, big), log_pt
-        q = _clip(p)
-        log_pt = np.log(q, where=positive, out=np.empty_like(q))  # each entry: one log only
-        np.log1p(-q, where=~positive, out=log_pt)
-        return np.where(positive, q, 1.0 - q), np.where(positive, 1.0 - q, q), log_pt
+    def _pt(self, t, z):
+        """Return p_t, 1 - p_t and log p_t from logits, none computed by subtracting
+        from 1, where that would lose digits."""
+        u = np.where(t == 1.0, z, -z)  # s z
+        ez = np.exp(-np.abs(u))
+        log_pt = np.minimum(u, 0.0) - np.log1p(ez)
+        big = 1.0 / (1.0 + ez)  # sigma(|u|)
+        small = ez * big  # sigma(-|u|)
+        up = u >= 0
+        return np.where(up, big, small), np.where(up, small, big), log_pt
 
     def _terms(self, t, p):
         return self._focal(t, p)[0]
@@ -361,11 +368,39 @@ class FocalLoss(MeanLoss):
         return self._focal(t, p)
 
     def _focal(self, t, p):
+        if not self.from_logits:
+            return self._focal_from_probabilities(t, p)
         s = 2.0 * t - 1.0
         pt, one_minus_pt, log_pt = self._pt(t, p)
         weight = one_minus_pt ** self.gamma
         weight *= self._alpha_t(t)
         terms = -weight * log_pt
-        if self.from_logits:
-            return terms, s * weight * (self.gamma * pt * log_pt - one_minus_pt)
-        return terms, s * weight * (self.gamma * log_pt / one_minus_pt - 1.0 / pt)
+        return terms, s * weight * (self.gamma * pt * log_pt - one_minus_pt)
+
+    def _focal_from_probabilities(self, t, p):
+        """The same as ``_focal`` from probabilities, in place: five arrays instead of
+        about fifteen (each new array costs more than the arithmetic on it)."""
+        positive = t == 1.0
+        negative = ~positive
+        q = _clip(p)
+        one_minus_pt = np.subtract(1.0, q)
+        pt = np.where(positive, q, one_minus_pt)
+        np.copyto(one_minus_pt, q, where=negative)  # 1 - p_t = q where y = 0
+        # log p_t over q: log q where y = 1, log1p(-q) where y = 0 (1 - q would lose
+        # the digits of a small q; 1 - q is exact for q >= 1/2 and harmless below)
+        log_pt = np.log(q, out=q, where=positive)
+        np.negative(log_pt, out=log_pt, where=negative)
+        np.log1p(log_pt, out=log_pt, where=negative)
+        weight = np.power(one_minus_pt, self.gamma)
+        if self.alpha is not None:
+            np.multiply(weight, self.alpha, out=weight, where=positive)
+            np.multiply(weight, 1.0 - self.alpha, out=weight, where=negative)
+        terms = weight * log_pt
+        np.negative(terms, out=terms)
+        # d loss / d p_t = weight (gamma log p_t / (1 - p_t) - 1 / p_t), times s = +-1
+        grads = np.multiply(log_pt, self.gamma, out=log_pt)
+        grads /= one_minus_pt
+        grads -= np.divide(1.0, pt, out=pt)
+        grads *= weight
+        np.negative(grads, out=grads, where=negative)
+        return terms, grads
