@@ -70,6 +70,20 @@ def mean(values):
     return float(m)
 
 
+def mean_of_products(a, b):
+    """The mean of ``a * b`` as a float, from one dot product: no array of products.
+
+    Finite whenever the mean is: if the sum overflows, the slower :func:`mean` of the
+    products is taken instead.
+    """
+    with np.errstate(over="ignore"):
+        total = np.vdot(a, b)  # vdot flattens N-D arrays
+    if np.isinf(total):
+        with np.errstate(over="ignore"):
+            return mean(a * b)
+    return float(total / a.size)
+
+
 class MeanLoss(Loss):
     """A loss that averages one term per sample.
 

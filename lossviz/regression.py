@@ -6,7 +6,7 @@ and its gradient (which carries 1/n) come from :class:`~lossviz.base.MeanLoss`.
 
 import numpy as np
 
-from .base import MeanLoss, mean
+from .base import MeanLoss, mean, mean_of_products
 from .validation import check_param
 
 _LOG2 = float(np.log(2.0))  # a Python float keeps float32 arrays float32
@@ -24,11 +24,12 @@ class MeanSquaredError(MeanLoss):
     def _term_grads(self, t, p):
         return 2.0 * (p - t)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
-        terms = e * e
-        e *= 2.0
-        return terms, e
+        value = mean_of_products(e, e)
+        e *= 2.0 / e.size
+        return value, e
 
 
 class MeanAbsoluteError(MeanLoss):
@@ -44,14 +45,16 @@ class MeanAbsoluteError(MeanLoss):
     def _term_grads(self, t, p):
         return np.sign(p - t)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
-        terms = np.abs(e)
-        # sign(e) written over e: copysign in place is fast, np.sign in place several
-        # times slower; terms == 0 marks the kink, where the subgradient is 0
-        grads = np.copysign(1.0, e, out=e)
-        grads[terms == 0] = 0.0
-        return terms, grads
+        # sign(e) by copysign (np.sign is several times slower here), with the
+        # subgradient 0 at the kink; the sum of e sign(e) is the sum of |e|
+        grads = np.copysign(1.0, e)
+        grads[e == 0] = 0.0
+        value = mean_of_products(e, grads)
+        grads *= 1.0 / e.size
+        return value, grads
 
 
 class HuberLoss(MeanLoss):
@@ -83,12 +86,17 @@ class HuberLoss(MeanLoss):
     def _term_grads(self, t, p):
         return np.clip(p - t, -self.delta, self.delta)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
         c = np.clip(e, -self.delta, self.delta)
-        e -= 0.5 * c
-        e *= c
-        return e, c
+        # the mean of c (e - c/2) from two dot products, with no array of terms; each
+        # c e is at least c^2, so the difference does not cancel
+        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: see below
+            total = np.vdot(c, e) - 0.5 * np.vdot(c, c)
+        value = float(total / e.size) if np.isfinite(total) else mean(self._terms(t, p))
+        c *= 1.0 / e.size
+        return value, c
 
 
 class LogCoshLoss(MeanLoss):
