@@ -12,6 +12,7 @@ import numpy as np
 from .base import MeanLoss
 from .numerics import (
     clip_probabilities,
+    log_one_minus,
     log_sum_exp,
     softmax_rows,
 )
@@ -76,10 +77,9 @@ class BinaryCrossEntropy(MeanLoss):
             return _bce_from_logits(t, p)
         q = _clip(p)
         # -(t log q + (1 - t) log(1 - q)) = -(log(1 - q) + t (log q - log(1 - q))), in
-        # place: three arrays in all, each new one costs more than an add
+        # place: few arrays, each new one costs more than an add
         log_q = np.log(q)
-        log_1mq = np.negative(q)
-        np.log1p(log_1mq, out=log_1mq)
+        log_1mq = log_one_minus(q)
         log_q -= log_1mq
         log_q *= t
         log_q += log_1mq

@@ -109,6 +109,23 @@ def softmax_rows(z):
     return total, e
 
 
+def log_one_minus(q):
+    """``log(1 - q)`` for q in [0, 1), to the last digit also for tiny q, as a new array.
+
+    ``np.log1p(-q)`` does this too, but NumPy's log1p is about twice as slow as its
+    log. With w = 1 - q rounded, (w - 1) + q is exactly the rounding error of w (both
+    subtractions are exact), and log(1 - q) = log w - ((w - 1) + q) / w to within
+    the square of that error (Goldberg 1991).
+    """
+    w = np.subtract(1.0, q)
+    error = w - 1.0
+    error += q
+    error /= w
+    result = np.log(w, out=w)
+    result -= error
+    return result
+
+
 def _row_max(z):
     """Each row's maximum, shape (n, 1). NumPy reduces short rows slowly: for 10
     classes a maximum taken column by column is about 4x faster; long rows it does well."""

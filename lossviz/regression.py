@@ -48,11 +48,8 @@ class MeanAbsoluteError(MeanLoss):
     def value_and_grad(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
         e = p - t
-        # sign(e) by copysign (np.sign is several times slower here), with the
-        # subgradient 0 at the kink; the sum of e sign(e) is the sum of |e|
-        grads = np.copysign(1.0, e)
-        grads[e == 0] = 0.0
-        value = mean_of_products(e, grads)
+        grads = np.sign(e)  # the subgradient 0 at the kink e = 0
+        value = mean_of_products(e, grads)  # the sum of e sign(e) is the sum of |e|
         grads *= 1.0 / e.size
         return value, grads
 
@@ -315,14 +312,16 @@ class CustomRegressionLoss(MeanLoss):
         e = p - t
         return 2.0 * self.alpha * e + (1.0 - self.alpha) * np.sign(e)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
-        a = np.abs(e)
-        terms = self.alpha * a
-        terms += 1.0 - self.alpha
-        terms *= a
         g = np.sign(e)
-        g *= 1.0 - self.alpha
-        e *= 2.0 * self.alpha
+        # the mean of alpha e^2 + (1 - alpha) |e| from two dot products (|e| = e sign e),
+        # with no array of terms; the per-sample route if a sum overflows (or is 0 * inf)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = self.alpha * np.vdot(e, e) + (1.0 - self.alpha) * np.vdot(e, g)
+        value = float(total / e.size) if np.isfinite(total) else mean(self._terms(t, p))
+        g *= (1.0 - self.alpha) / e.size
+        e *= 2.0 * self.alpha / e.size
         g += e
-        return terms, g
+        return value, g
