@@ -44,10 +44,13 @@ class KLDivergence(MeanLoss):
         """The divergence of each row and its gradient, sharing the clipped q."""
         tiny = prob_limits(p.dtype)[0]
         q = np.maximum(p, tiny)
+        grads = np.divide(t, q)
+        np.negative(grads, out=grads)
         # t log t with 0 log 0 = 0: where t = 0 the factor t makes the (finite) log vanish
-        log_ratio = np.log(np.maximum(t, tiny))
-        log_ratio -= np.log(q)
+        log_ratio = np.maximum(t, tiny)
+        np.log(log_ratio, out=log_ratio)
+        log_ratio -= np.log(q, out=q)
         log_ratio *= t
-        terms = np.atleast_1d(log_ratio.sum(axis=-1))
-        np.divide(t, q, out=q)
-        return terms, np.negative(q, out=q)
+        # einsum sums each (short) row faster than np.sum(axis=-1)
+        terms = np.atleast_1d(np.einsum("...i->...", log_ratio))
+        return terms, grads

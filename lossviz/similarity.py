@@ -38,7 +38,7 @@ class ContrastiveLoss(MeanLoss):
         t, d = super()._check(y_true, y_pred, finite=False)
         check_labels(t, (0.0, 1.0), "y_true", " (1 similar, 0 dissimilar)")
         check_finite(d, "y_pred")
-        if np.any(d < 0):
+        if d.min() < 0:
             raise ValueError(f"y_pred must hold distances >= 0; found {float(d[d < 0].flat[0])!r}")
         return t, d
 

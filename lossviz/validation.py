@@ -62,7 +62,7 @@ def check_finite(arr, name):
     the sum of finite values overflows) do we look for the culprit.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.sum(arr)
+        total = arr.sum()
     if np.isfinite(total):
         return
     bad = np.flatnonzero(~np.isfinite(arr))
