@@ -63,6 +63,7 @@ def mean(values):
     ``np.mean`` sums first, so two values of 1e308 give inf; dividing first cannot
     overflow. The slower way is taken only when the fast one overflowed.
     """
+    values = np.asarray(values)  # a subclass's _terms may return a list
     with np.errstate(over="ignore"):
         m = values.sum() / values.size  # np.mean, without its Python-level overhead
     if np.isinf(m):
