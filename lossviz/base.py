@@ -114,11 +114,11 @@ class MeanLoss(Loss):
 
     def per_sample(self, y_true, y_pred):
         """The loss of each sample, before averaging (one value per element or per row)."""
-        return self._terms(*self._check(y_true, y_pred))
+        return self._on_arrays(self._terms, *self._check(y_true, y_pred))
 
     def per_sample_derivative(self, y_true, y_pred):
         """The derivative of each sample's own loss term, shaped like ``y_pred``, without the 1/n."""
-        return self._term_grads(*self._check(y_true, y_pred))
+        return self._on_arrays(self._term_grads, *self._check(y_true, y_pred))
 
     def compute(self, y_true, y_pred):
         """The mean loss over samples, as a float."""
@@ -127,17 +127,27 @@ class MeanLoss(Loss):
     def derivative(self, y_true, y_pred):
         """The gradient of ``compute`` with respect to ``y_pred`` (carries the 1/n)."""
         t, p = self._check(y_true, y_pred)
-        return self._term_grads(t, p) / self._n_samples(p)
+        return self._on_arrays(self._term_grads, t, p) / self._n_samples(p)
 
     def value_and_grad(self, y_true, y_pred):
         """``(compute(y_true, y_pred), derivative(y_true, y_pred))``, checking the inputs
         once and sharing the work between the two."""
         t, p = self._check(y_true, y_pred)
-        terms, grads = self._terms_and_grads(t, p)
+        terms, grads = self._on_arrays(self._terms_and_grads, t, p)
         if np.may_share_memory(grads, p) or np.may_share_memory(grads, t):
             grads = grads.copy()  # divided in place below: never write into the caller's data
         grads /= self._n_samples(p)
         return mean(terms), grads
+
+    @staticmethod
+    def _on_arrays(method, t, p):
+        """``method(t, p)``, given one-element arrays for a single number (the
+        pointwise math writes in place, which a NumPy scalar cannot take); the
+        results are single numbers again."""
+        if p.ndim > 0:
+            return method(t, p)
+        out = method(t.reshape(1), p.reshape(1))
+        return tuple(o[0] for o in out) if isinstance(out, tuple) else out[0]
 
     def _n_samples(self, p):
         if self.rowwise:

@@ -4,6 +4,8 @@ Each per-sample term and its derivative is written in terms of ``e``; the mean l
 and its gradient (which carries 1/n) come from :class:`~lossviz.base.MeanLoss`.
 """
 
+from functools import partial
+
 import numpy as np
 
 from .base import MeanLoss, mean, mean_of_products
@@ -219,12 +221,11 @@ class GeneralRobustLoss(MeanLoss):
     # The mean's 1/n goes into the slope before its last multiplication: with a small
     # scale a sample's slope can pass 1e308 while the gradient of the mean does not.
     def derivative(self, y_true, y_pred):
-        t, p = self._check(y_true, y_pred)
-        return self._rho_and_slope(t, p, weight=1.0 / p.size)[1]
+        return self.value_and_grad(y_true, y_pred)[1]
 
     def value_and_grad(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
-        terms, grads = self._rho_and_slope(t, p, weight=1.0 / p.size)
+        terms, grads = self._on_arrays(partial(self._rho_and_slope, weight=1.0 / p.size), t, p)
         return mean(terms), grads
 
     def _rho_and_slope(self, t, p, weight=1.0):

@@ -188,3 +188,16 @@ def test_log_one_minus_is_log1p_to_the_last_digit(dtype):
     got = lv.numerics.log_one_minus(q)
     assert got.dtype == dtype
     np.testing.assert_allclose(got, np.log1p(-q), rtol=2 * np.finfo(dtype).eps, atol=0)
+
+
+@pytest.mark.parametrize("loss,t,p", [
+    (lv.MeanAbsoluteError(), 0.0, 2.0), (lv.LogCoshLoss(), 0.0, 2.0), (lv.HingeLoss(), 1.0, 0.3),
+    (lv.GeneralRobustLoss(0.5), 0.0, 2.0), (lv.BinaryCrossEntropy(), 1.0, 0.3),
+    (lv.FocalLoss(alpha=0.25), 0.0, 0.3), (lv.MeanSquaredError(), 0.0, 2.0),
+])
+def test_single_numbers_give_single_numbers(loss, t, p):
+    # the pointwise math writes in place; a pair of plain numbers must work all the same
+    value, grad = loss.value_and_grad(t, p)
+    assert value == loss.compute(t, p) == loss.per_sample(t, p)
+    assert np.ndim(grad) == 0 and grad == loss.derivative(t, p)
+    assert grad == pytest.approx(loss.derivative([t], [p])[0], rel=1e-12)
