@@ -51,6 +51,6 @@ class KLDivergence(MeanLoss):
         np.log(log_ratio, out=log_ratio)
         log_ratio -= np.log(q, out=q)
         log_ratio *= t
-        # einsum sums each (short) row faster than np.sum(axis=-1)
-        terms = np.atleast_1d(np.einsum("...i->...", log_ratio))
-        return terms, grads
+        if log_ratio.ndim == 2:  # einsum sums many short rows faster than np.sum(axis=1)
+            return np.einsum("ij->i", log_ratio), grads
+        return np.atleast_1d(log_ratio.sum()), grads
