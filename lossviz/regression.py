@@ -2,6 +2,8 @@
 
 Each per-sample term and its derivative is written in terms of ``e``; the mean loss
 and its gradient (which carries 1/n) come from :class:`~lossviz.base.MeanLoss`.
+MSE, MAE, Huber and the MSE/MAE mixture write their own ``value_and_grad``, which
+takes the mean from dot products instead of an array of per-sample terms.
 """
 
 from functools import partial
