@@ -42,9 +42,13 @@ class Loss:
     def __call__(self, *args, **kwargs):
         return self.compute(*args, **kwargs)
 
-    def _check(self, y_true, y_pred):
-        """Return both inputs as float arrays of one shape; subclasses add their own checks."""
-        t, p = as_same_float((y_true, y_pred), ("y_true", "y_pred"))
+    def _check(self, y_true, y_pred, finite=True):
+        """Return both inputs as float arrays of one shape; subclasses add their own checks.
+
+        ``finite=False`` skips the pass that rejects NaN and inf: for a subclass whose
+        own range or label checks reject them anyway (one pass over the data, not two).
+        """
+        t, p = as_same_float((y_true, y_pred), ("y_true", "y_pred"), finite=finite)
         check_same_shape(t, p)
         return t, p
 
@@ -59,11 +63,26 @@ def mean(values):
     ``np.mean`` sums first, so two values of 1e308 give inf; dividing first cannot
     overflow. The slower way is taken only when the fast one overflowed.
     """
+    values = np.asarray(values)  # a subclass's _terms may return a list
     with np.errstate(over="ignore"):
-        m = np.mean(values)
+        m = values.sum() / values.size  # np.mean, without its Python-level overhead
     if np.isinf(m):
         m = np.sum(values / values.size)
     return float(m)
+
+
+def mean_of_products(a, b):
+    """The mean of ``a * b`` as a float, from one dot product: no array of products.
+
+    Finite whenever the mean is: if the sum overflows, the slower :func:`mean` of the
+    products is taken instead.
+    """
+    with np.errstate(over="ignore"):
+        total = np.vdot(a, b)  # vdot flattens N-D arrays
+    if np.isinf(total):
+        with np.errstate(over="ignore"):
+            return mean(a * b)
+    return float(total / a.size)
 
 
 class MeanLoss(Loss):
@@ -76,24 +95,30 @@ class MeanLoss(Loss):
 
     For speed, a subclass may also write ``_terms_and_grads``, which computes both at
     once from shared intermediates; ``value_and_grad`` uses it. A subclass of that
-    subclass which rewrites ``_terms`` or ``_term_grads`` gets the plain version back.
+    subclass which rewrites ``_terms`` or ``_term_grads`` gets the plain versions of
+    ``_terms_and_grads``, ``derivative`` and ``value_and_grad`` back.
     """
 
     rowwise = False
 
     def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
         own = vars(cls)
-        if "_terms_and_grads" not in own and any(name in own for name in _POINTWISE):
-            cls._terms_and_grads = MeanLoss._terms_and_grads
+        if any(name in own for name in _POINTWISE):
+            # a parent's fused versions (GeneralRobustLoss writes its own derivative and
+            # value_and_grad too) would not see the rewritten pointwise math
+            for name in ("_terms_and_grads", "derivative", "value_and_grad"):
+                if name not in own and getattr(cls, name) is not getattr(MeanLoss, name):
+                    setattr(cls, name, getattr(MeanLoss, name))
+        # last, so that a rewritten compute or derivative still gets Loss.value_and_grad
+        super().__init_subclass__(**kwargs)
 
     def per_sample(self, y_true, y_pred):
         """The loss of each sample, before averaging (one value per element or per row)."""
-        return self._terms(*self._check(y_true, y_pred))
+        return self._on_arrays(self._terms, *self._check(y_true, y_pred))
 
     def per_sample_derivative(self, y_true, y_pred):
         """The derivative of each sample's own loss term, shaped like ``y_pred``, without the 1/n."""
-        return self._term_grads(*self._check(y_true, y_pred))
+        return self._on_arrays(self._term_grads, *self._check(y_true, y_pred))
 
     def compute(self, y_true, y_pred):
         """The mean loss over samples, as a float."""
@@ -102,17 +127,27 @@ class MeanLoss(Loss):
     def derivative(self, y_true, y_pred):
         """The gradient of ``compute`` with respect to ``y_pred`` (carries the 1/n)."""
         t, p = self._check(y_true, y_pred)
-        return self._term_grads(t, p) / self._n_samples(p)
+        return self._on_arrays(self._term_grads, t, p) / self._n_samples(p)
 
     def value_and_grad(self, y_true, y_pred):
         """``(compute(y_true, y_pred), derivative(y_true, y_pred))``, checking the inputs
         once and sharing the work between the two."""
         t, p = self._check(y_true, y_pred)
-        terms, grads = self._terms_and_grads(t, p)
+        terms, grads = self._on_arrays(self._terms_and_grads, t, p)
         if np.may_share_memory(grads, p) or np.may_share_memory(grads, t):
             grads = grads.copy()  # divided in place below: never write into the caller's data
         grads /= self._n_samples(p)
         return mean(terms), grads
+
+    @staticmethod
+    def _on_arrays(method, t, p):
+        """``method(t, p)``, given one-element arrays for a single number (the
+        pointwise math writes in place, which a NumPy scalar cannot take); the
+        results are single numbers again."""
+        if p.ndim > 0:
+            return method(t, p)
+        out = method(t.reshape(1), p.reshape(1))
+        return tuple(o[0] for o in out) if isinstance(out, tuple) else out[0]
 
     def _n_samples(self, p):
         if self.rowwise:

@@ -12,14 +12,15 @@ import numpy as np
 from .base import MeanLoss
 from .numerics import (
     clip_probabilities,
+    log_one_minus,
     log_sum_exp,
     softmax_rows,
-    stable_softmax,
 )
 from .validation import (
     LOGITS_HINT,
     as_float_array,
     check_class_indices,
+    check_finite,
     check_from_logits,
     check_in_unit_interval,
     check_labels,
@@ -50,9 +51,12 @@ class BinaryCrossEntropy(MeanLoss):
         self.from_logits = check_from_logits(from_logits)
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        # the target and range checks reject NaN and inf too
+        t, p = super()._check(y_true, y_pred, finite=False)
         self._check_targets(t)
-        if not self.from_logits:
+        if self.from_logits:
+            check_finite(p, "y_pred")
+        else:
             check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return t, p
 
@@ -72,8 +76,20 @@ class BinaryCrossEntropy(MeanLoss):
         if self.from_logits:
             return _bce_from_logits(t, p)
         q = _clip(p)
-        terms = -(t * np.log(q) + (1.0 - t) * np.log1p(-q))
-        return terms, -t / q + (1.0 - t) / (1.0 - q)
+        # -(t log q + (1 - t) log(1 - q)) = -(log(1 - q) + t (log q - log(1 - q))), in
+        # place: few arrays, each new one costs more than an add
+        log_q = np.log(q)
+        log_1mq = log_one_minus(q)
+        log_q -= log_1mq
+        log_q *= t
+        log_q += log_1mq
+        terms = np.negative(log_q, out=log_q)
+        # -t/q + (1 - t)/(1 - q) = (q - t) / (q (1 - q)); 1 - q is exact for q >= 1/2
+        denominator = np.subtract(1.0, q, out=log_1mq)
+        denominator *= q
+        grads = np.subtract(q, t, out=q)
+        grads /= denominator
+        return terms, grads
 
 
 def _bce_from_logits(y, z):
@@ -115,7 +131,12 @@ class WeightedCrossEntropy(BinaryCrossEntropy):
         check_labels(t, (0.0, 1.0), "y_true")
 
     def _weights(self, t):
-        return np.where(t == 1.0, self.class_weights[1], self.class_weights[0])
+        # w0 + y (w1 - w0) for labels 0/1 (to a rounding): arithmetic, since a mask
+        # over random labels (np.where) costs several times more
+        w0, w1 = self.class_weights
+        w = np.multiply(t, w1 - w0)
+        w += w0
+        return w
 
     def _terms(self, t, p):
         return self._weighted(t, p)[0]
@@ -128,7 +149,7 @@ class WeightedCrossEntropy(BinaryCrossEntropy):
 
     def _weighted(self, t, p):
         terms, grads = self._bce(t, p)
-        w = self._weights(t).astype(p.dtype, copy=False)
+        w = self._weights(t)
         terms *= w
         with np.errstate(over="ignore"):
             grads *= w
@@ -159,14 +180,17 @@ class CategoricalCrossEntropy(MeanLoss):
         self.from_logits = check_from_logits(from_logits)
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        # the range checks reject NaN and inf too
+        t, p = super()._check(y_true, y_pred, finite=False)
         check_ndim(p, 2, "y_pred", " (n samples, C classes); for one sample use [row]")
         check_in_unit_interval(t, "y_true", what="class probabilities (one-hot or soft)")
         hint = ("; y_pred has one column: for class indices use SparseCategoricalCrossEntropy, "
                 "for two classes BinaryCrossEntropy" if p.shape[1] == 1 else
                 "; for integer class labels use SparseCategoricalCrossEntropy")
         check_rows_sum_to_one(t, "y_true", "class probabilities (one-hot or soft)", hint)
-        if not self.from_logits:
+        if self.from_logits:
+            check_finite(p, "y_pred")
+        else:
             check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
             check_rows_sum_to_one(p, "y_pred", "probabilities over the classes", LOGITS_HINT)
         return t, p
@@ -178,13 +202,18 @@ class CategoricalCrossEntropy(MeanLoss):
 
     def _term_grads(self, t, p):
         if self.from_logits:
-            return stable_softmax(p) * t.sum(axis=1, keepdims=True) - t
+            # softmax_rows, as in value_and_grad: exp(z - max) / sum keeps full
+            # precision at large logits, where exp(z - logsumexp) loses some
+            grads = softmax_rows(p)[1]
+            grads *= np.einsum("ij->i", t)[:, None]
+            grads -= t
+            return grads
         return -t / _clip(p)
 
     def _terms_and_grads(self, t, p):
         if self.from_logits:
             lse, grads = softmax_rows(p)
-            mass = t.sum(axis=1, keepdims=True)
+            mass = np.einsum("ij->i", t)[:, None]  # each row's total target mass
             terms = (lse * mass)[:, 0] - np.einsum("ij,ij->i", t, p)
             grads *= mass
             grads -= t
@@ -214,7 +243,8 @@ class SparseCategoricalCrossEntropy(MeanLoss):
 
     def _check(self, y_true, y_pred):
         t = as_float_array(y_true, "y_true")
-        p = as_float_array(y_pred, "y_pred")
+        # from probabilities, the range check rejects NaN and inf too
+        p = as_float_array(y_pred, "y_pred", finite=self.from_logits)
         check_ndim(t, 1, "y_true", " (one class index per sample)")
         check_ndim(p, 2, "y_pred", " (n samples, C classes)")
         if t.shape[0] != p.shape[0]:
@@ -236,7 +266,7 @@ class SparseCategoricalCrossEntropy(MeanLoss):
     def _term_grads(self, t, p):
         rows = np.arange(p.shape[0])
         if self.from_logits:
-            g = stable_softmax(p)
+            g = softmax_rows(p)[1]  # as in value_and_grad, see CategoricalCrossEntropy
             g[rows, t] -= 1.0
             return g
         g = np.zeros_like(p)
@@ -263,8 +293,9 @@ class HingeLoss(MeanLoss):
     """
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        t, p = super()._check(y_true, y_pred, finite=False)
         check_labels(t, (-1.0, 1.0), "y_true", "; for 0/1 labels pass 2*y - 1")
+        check_finite(p, "y_pred")
         return t, p
 
     def _terms(self, t, p):
@@ -275,7 +306,10 @@ class HingeLoss(MeanLoss):
 
     def _terms_and_grads(self, t, p):
         margin = t * p
-        grads = np.where(margin < 1.0, -t, 0.0).astype(p.dtype, copy=False)
+        # -y where the margin is below 1: a product with the mask, not np.where, which
+        # costs several times more over random labels
+        grads = np.multiply(t, margin < 1.0, dtype=p.dtype)
+        np.negative(grads, out=grads)
         np.subtract(1.0, margin, out=margin)
         return np.maximum(margin, 0.0, out=margin), grads
 
@@ -311,9 +345,12 @@ class FocalLoss(MeanLoss):
         self.from_logits = check_from_logits(from_logits)
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        # the label and range checks reject NaN and inf too
+        t, p = super()._check(y_true, y_pred, finite=False)
         check_labels(t, (0.0, 1.0), "y_true")
-        if not self.from_logits:
+        if self.from_logits:
+            check_finite(p, "y_pred")
+        else:
             check_in_unit_interval(p, "y_pred", hint=LOGITS_HINT)
         return t, p
 
@@ -322,22 +359,16 @@ class FocalLoss(MeanLoss):
             return 1.0
         return np.where(t == 1.0, self.alpha, 1.0 - self.alpha).astype(t.dtype, copy=False)
 
-    def _pt(self, t, p):
-        """Return p_t, 1 - p_t and log p_t, none computed by subtracting from 1 where
-        that would lose digits (1 - q is exact for q >= 1/2 and harmless below)."""
-        positive = t == 1.0
-        if self.from_logits:
-            u = np.where(positive, p, -p)  # s z
-            ez = np.exp(-np.abs(u))
-            log_pt = np.minimum(u, 0.0) - np.log1p(ez)
-            big = 1.0 / (1.0 + ez)  # sigma(|u|)
-            small = ez * big  # sigma(-|u|)
-            up = u >= 0
-            return np.where(up, big, small), np.where(up, small, big), log_pt
-        q = _clip(p)
-        log_pt = np.log(q, where=positive, out=np.empty_like(q))  # each entry: one log only
-        np.log1p(-q, where=~positive, out=log_pt)
-        return np.where(positive, q, 1.0 - q), np.where(positive, 1.0 - q, q), log_pt
+    def _pt(self, t, z):
+        """Return p_t, 1 - p_t and log p_t from logits, none computed by subtracting
+        from 1, where that would lose digits."""
+        u = np.where(t == 1.0, z, -z)  # s z
+        ez = np.exp(-np.abs(u))
+        log_pt = np.minimum(u, 0.0) - np.log1p(ez)
+        big = 1.0 / (1.0 + ez)  # sigma(|u|)
+        small = ez * big  # sigma(-|u|)
+        up = u >= 0
+        return np.where(up, big, small), np.where(up, small, big), log_pt
 
     def _terms(self, t, p):
         return self._focal(t, p)[0]
@@ -349,11 +380,42 @@ class FocalLoss(MeanLoss):
         return self._focal(t, p)
 
     def _focal(self, t, p):
+        if not self.from_logits:
+            return self._focal_from_probabilities(t, p)
         s = 2.0 * t - 1.0
         pt, one_minus_pt, log_pt = self._pt(t, p)
         weight = one_minus_pt ** self.gamma
         weight *= self._alpha_t(t)
         terms = -weight * log_pt
-        if self.from_logits:
-            return terms, s * weight * (self.gamma * pt * log_pt - one_minus_pt)
-        return terms, s * weight * (self.gamma * log_pt / one_minus_pt - 1.0 / pt)
+        return terms, s * weight * (self.gamma * pt * log_pt - one_minus_pt)
+
+    def _focal_from_probabilities(self, t, p):
+        """The same as ``_focal`` from probabilities, with arithmetic instead of masks:
+        with random labels, np.where and ``where=`` cost 5 to 10 times an add."""
+        s = 2.0 * t - 1.0
+        # with s = +-1 and labels 0/1, p_t = (1 - y) + s q and 1 - p_t = y - s q,
+        # both exactly q or the rounded 1 - q, as a mask would give
+        sq = _clip(p)
+        sq *= s
+        pt = np.subtract(1.0, t)
+        pt += sq
+        one_minus_pt = np.subtract(t, sq, out=sq)
+        log_pt = np.log(pt)
+        # where y = 0 and q < 1/2, log(1 - q) would lose the digits of a small q:
+        # log1p(-q) there, and 1 - p_t = q
+        fix = (t == 0.0) & (one_minus_pt < 0.5)
+        log_pt[fix] = np.log1p(-one_minus_pt[fix])
+        weight = np.power(one_minus_pt, self.gamma)
+        if self.alpha is not None:
+            alpha_t = np.multiply(t, 2.0 * self.alpha - 1.0)
+            alpha_t += 1.0 - self.alpha  # alpha for y = 1, 1 - alpha for y = 0
+            weight *= alpha_t
+        terms = weight * log_pt
+        np.negative(terms, out=terms)
+        # d loss / d p_t = weight (gamma log p_t / (1 - p_t) - 1 / p_t), times s
+        grads = np.multiply(log_pt, self.gamma, out=log_pt)
+        grads /= one_minus_pt
+        grads -= np.divide(1.0, pt, out=pt)
+        grads *= weight
+        grads *= s
+        return terms, grads

@@ -24,7 +24,7 @@ class KLDivergence(MeanLoss):
     rowwise = True
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        t, p = super()._check(y_true, y_pred, finite=False)  # the range checks reject NaN and inf
         if t.ndim not in (1, 2):
             raise ValueError(f"y_true must be 1-D or 2-D (rows are distributions), got {t.shape}")
         check_in_unit_interval(t, "y_true", what="a distribution's probabilities")
@@ -44,10 +44,13 @@ class KLDivergence(MeanLoss):
         """The divergence of each row and its gradient, sharing the clipped q."""
         tiny = prob_limits(p.dtype)[0]
         q = np.maximum(p, tiny)
+        grads = np.divide(t, q)
+        np.negative(grads, out=grads)
         # t log t with 0 log 0 = 0: where t = 0 the factor t makes the (finite) log vanish
-        log_ratio = np.log(np.maximum(t, tiny))
-        log_ratio -= np.log(q)
+        log_ratio = np.maximum(t, tiny)
+        np.log(log_ratio, out=log_ratio)
+        log_ratio -= np.log(q, out=q)
         log_ratio *= t
-        terms = np.atleast_1d(log_ratio.sum(axis=-1))
-        np.divide(t, q, out=q)
-        return terms, np.negative(q, out=q)
+        if log_ratio.ndim == 2:  # einsum sums many short rows faster than np.sum(axis=1)
+            return np.einsum("ij->i", log_ratio), grads
+        return np.atleast_1d(log_ratio.sum()), grads

@@ -44,8 +44,8 @@ def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
     a tuple (as ``TripletLoss`` does), entry k is checked against ``inputs[k]``.
 
     The error is ``max|analytic - numeric| / max(max|analytic|, max|numeric|, atol)``:
-    relative to the largest gradient entry, so rounding noise in entries that are
-    nearly zero does not dominate. Finite differences themselves carry rounding noise of
+    relative to the largest gradient entry (over all the inputs checked), so rounding
+    noise in entries that are nearly zero does not dominate. Finite differences themselves carry rounding noise of
     about 1e-10 times the loss, hence the floor ``atol``. Below about 1e-4 the
     derivative is right (bugs give 1e-2 and more); a value
     near 2 usually means a flipped sign, and one near 1 - 1/n a missing 1/n. Keep
@@ -58,7 +58,7 @@ def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
         pairs = [(g, k) for k, g in enumerate(analytic)]
     else:
         pairs = [(analytic, len(inputs) - 1)]
-    worst = 0.0
+    compared = []
     for g, k in pairs:
         g = np.asarray(g, dtype=np.float64)
         numeric = numerical_gradient(loss, *inputs, index=k, h=h)
@@ -72,6 +72,10 @@ def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
                 f"the loss is not finite next to input {k} (it overflows), so finite "
                 f"differences cannot check the derivative there; use smaller inputs"
             )
-        scale = max(np.max(np.abs(g)), np.max(np.abs(numeric)), atol)
-        worst = max(worst, float(np.max(np.abs(g - numeric)) / scale))
-    return worst
+        compared.append((g, numeric))
+    # one scale for all the inputs: an input whose gradient is nearly zero next to the
+    # others' (the anchor of a triplet whose negative sits on the positive) holds only
+    # rounding noise, like a nearly zero entry
+    scale = max(max(np.max(np.abs(g)), np.max(np.abs(n))) for g, n in compared)
+    scale = max(scale, atol)
+    return max(float(np.max(np.abs(g - n))) / scale for g, n in compared)

@@ -99,14 +99,42 @@ def softmax_rows(z):
     """For finite, already checked (n, C) logits: ``log_sum_exp`` of each row (shape
     (n, 1)) and the softmax, in one pass over exp. The losses use it; it skips the
     checks and the masked-row handling of the public functions."""
-    shift = np.max(z, axis=1, keepdims=True)
+    shift = _row_max(z)
     e = z - shift
     np.exp(e, out=e)
-    total = np.sum(e, axis=1, keepdims=True)
+    total = np.einsum("ij->i", e)[:, None]  # einsum sums short rows faster than np.sum
     e /= total
     np.log(total, out=total)
     total += shift
     return total, e
+
+
+def log_one_minus(q):
+    """``log(1 - q)`` for q in [0, 1), to the last digit also for tiny q, as a new array.
+
+    ``np.log1p(-q)`` does this too, but NumPy's log1p is about twice as slow as its
+    log. With w = 1 - q rounded, (w - 1) + q is exactly the rounding error of w (both
+    subtractions are exact), and log(1 - q) = log w - ((w - 1) + q) / w to within
+    the square of that error (Goldberg 1991).
+    """
+    w = np.subtract(1.0, q)
+    error = w - 1.0
+    error += q
+    error /= w
+    result = np.log(w, out=w)
+    result -= error
+    return result
+
+
+def _row_max(z):
+    """Each row's maximum, shape (n, 1). NumPy reduces short rows slowly: for 10
+    classes a maximum taken column by column is about 4x faster; long rows it does well."""
+    if z.shape[1] > 32:
+        return np.max(z, axis=1, keepdims=True)
+    m = z[:, 0].copy()
+    for j in range(1, z.shape[1]):
+        np.maximum(m, z[:, j], out=m)
+    return m[:, None]
 
 
 def log_sigmoid(z):

@@ -23,7 +23,7 @@ class _OverlapLoss(Loss):
         self.smooth = check_param(smooth, "smooth", low=0)
 
     def _check(self, y_true, y_pred):
-        t, p = super()._check(y_true, y_pred)
+        t, p = super()._check(y_true, y_pred, finite=False)  # the range checks reject NaN and inf
         check_in_unit_interval(t, "y_true", what="mask values")
         check_in_unit_interval(p, "y_pred")
         if self.smooth == 0 and not (t.any() or p.any()):

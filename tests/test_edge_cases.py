@@ -76,6 +76,39 @@ def test_general_robust_loss_at_huge_errors():
     assert v == pytest.approx(np.log(0.5) + 2 * np.log(1e155), rel=1e-12)  # about 713.1
 
 
+def test_general_robust_loss_near_alpha_2_is_finite_where_its_value_is():
+    # near alpha = 2 the loss is about x^2/2 = 5e303, finite, though the power
+    # (1 + x^2/b)^(alpha/2) with b = |alpha - 2| = 1e-9 is about 1e313
+    for alpha in (2.0 - 1e-9, 2.0 + 1e-9):
+        with np.errstate(all="raise"):
+            v, g = lv.GeneralRobustLoss(alpha=alpha).value_and_grad([0.0], [1e152])
+        assert v == pytest.approx(5e303, rel=1e-6)
+        assert g[0] == pytest.approx(1e152, rel=1e-6)
+
+
+def test_general_robust_loss_at_a_subnormal_alpha_is_cauchy():
+    # b / alpha overflows for alpha = 2.2e-313; the loss is the alpha = 0 limit there
+    # (found by the property test with --hypothesis-seed=2: it gave NaN)
+    cauchy = lv.GeneralRobustLoss(alpha=0.0).value_and_grad([-1.0, 0.0], [-1.0, 3.0])
+    with np.errstate(all="raise"):
+        v, g = lv.GeneralRobustLoss(alpha=2.2250738585e-313).value_and_grad([-1.0, 0.0], [-1.0, 3.0])
+    assert v == pytest.approx(cauchy[0], rel=1e-15)
+    np.testing.assert_allclose(g, cauchy[1], rtol=1e-15)
+
+
+def test_general_robust_gradient_of_the_mean_is_finite_where_a_slope_is_not():
+    # alpha = 2: rho'(e) = e / c^2 = -2e308 passes the largest float, but the gradient of
+    # the mean of two samples, rho'(e) / 2 = -1e308, does not
+    for alpha in (2.0, 2.0 - 1e-12):
+        loss = lv.GeneralRobustLoss(alpha=alpha, scale=1e-155)
+        with np.errstate(all="raise"):
+            v, g = loss.value_and_grad([0.0, 0.0], [-0.02, 0.0])
+            d = loss.derivative([0.0, 0.0], [-0.02, 0.0])
+        assert v == pytest.approx(1e306, rel=1e-6)  # (x^2 / 2) / 2 with x = -2e153
+        np.testing.assert_allclose(g, [-1e308, 0.0], rtol=1e-6)
+        np.testing.assert_array_equal(d, g)
+
+
 # 4. triplet at huge and tiny scales
 def test_triplet_at_huge_and_tiny_scales():
     a, p, n = np.array([[0.0, 0.0]]), np.array([[3.0, 4.0]]), np.array([[0.0, 1.0]])

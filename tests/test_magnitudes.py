@@ -1,15 +1,18 @@
 """Property tests at every magnitude (1e-300 to 1e300) and over every parameter's range.
 
 For every loss and random inputs and parameters: no NaN, no floating-point warning
-unless the loss itself passes the largest float (1.8e308), a non-negative loss, ``value_and_grad`` equal to ``compute`` and ``derivative``, and,
-where the loss is finite and smooth there, derivatives equal to finite differences.
+unless the loss or its gradient passes the largest float (1.8e308), a non-negative loss,
+``value_and_grad`` equal to ``compute`` and ``derivative``, and, where the loss is finite
+and smooth there and a step's effect stands above rounding, derivatives equal to finite
+differences.
 """
 
 import warnings
+from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 import lossviz as lv
@@ -61,14 +64,17 @@ def _no_nan(value, grads):
 
 
 def _value_and_grad(loss, *args):
-    """value_and_grad, asserting that it warns only when the loss overflows (its true
-    value is then beyond the largest float too)."""
+    """value_and_grad, asserting that it warns only when the loss or its gradient
+    overflows (the true value is then beyond the largest float too): an intermediate
+    result must not overflow where the results do not."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(invalid="raise", divide="raise"):
             value, grads = loss.value_and_grad(*args)
     if caught:
-        assert np.isinf(value), [str(w.message) for w in caught]
+        overflowed = np.isinf(value) or any(np.any(np.isinf(g)) for g in
+                                            (grads if isinstance(grads, tuple) else (grads,)))
+        assert overflowed, [str(w.message) for w in caught]
     return value, grads
 
 
@@ -82,43 +88,92 @@ def _consistent(loss, args, value, grads):
         np.testing.assert_allclose(g, d, rtol=1e-12, atol=1e-300)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 13, open: with some hypothesis seeds the finite-difference check fails where the "
-    "step's effect is below the rounding of the value (Barron's flat tails, huge e for MSE); "
-    "the seed follows the test's source and the run order, so a full-suite run failed"))
+# Finite differences of the regression losses, entry by entry. The step is STEP * |e|:
+# the loss bends on the scale of e (or of delta, kept a step away below), and a step
+# much smaller than e keeps the truncation error of the central difference near
+# STEP**2. The rounding error of the two loss values then decides what can be checked.
+STEP = 1e-6
+ROUNDING = 8  # rounding errors in computing one loss value, in units of its last digit
+EPS = np.finfo(np.float64).eps
+TINY = np.finfo(np.float64).tiny  # 2.2e-308, the smallest normal float
+SUBNORMAL = np.finfo(np.float64).smallest_subnormal  # a value's last digit below TINY
+
+
+def _regression_fd(loss, t, p, value, grads, kinks):
+    """For each entry of p: ``(analytic, numeric, None)``, or ``(None, None, reason)``
+    when finite differences cannot check it. They can where moving the entry by the
+    step changes the loss by far more than the loss's own rounding: the rounding of the
+    value (ROUNDING * eps * |value|) and of e = p - t (eps * |p| times the slope),
+    divided by the step, must be below TOL / 10 of the slope."""
+    out = []
+    for i in range(p.size):
+        e = p[i] - t[i]
+        if e == 0:
+            out.append((None, None, "e = 0 (a kink, or a zero slope)"))
+            continue
+        step = STEP * abs(e)
+        if any(abs(e - k) <= 2 * step for k in kinks):
+            out.append((None, None, "a kink within a step"))
+            continue
+        up, down = p.copy(), p.copy()
+        up[i] += step
+        down[i] -= step
+        step = (up[i] - down[i]) / 2  # the step the floats really took
+        with np.errstate(over="ignore"):
+            values = loss.compute(t, up), loss.compute(t, down)
+        if not np.all(np.isfinite(values)):
+            out.append((None, None, "the loss overflows next to p"))
+            continue
+        numeric = (values[0] - values[1]) / (2 * step)
+        slope = max(abs(grads[i]), abs(numeric))
+        noise = ROUNDING * (EPS * (abs(value) + slope * max(abs(p[i]), abs(t[i]))) + SUBNORMAL)
+        if noise / step > 0.1 * TOL * slope:
+            out.append((None, None, "the step's effect is below the loss's rounding"))
+            continue
+        out.append((grads[i], numeric, None))
+    return out
+
+
 @pytest.mark.parametrize("name", sorted(REGRESSION))
-@given(data=st.data())
-def test_regression_losses_at_every_magnitude(name, data):
-    loss = data.draw(REGRESSION[name])
-    # targets at the predictions' scale (or 0): finite differences of a loss far larger
-    # than the effect of the step (1e7 against 1e-6) measure only rounding
-    p = data.draw(real_vector())
-    scale = np.max(np.abs(p))
-    t = np.array([data.draw(st.sampled_from([0.0, 1.0])) * data.draw(signs) * data.draw(mantissas)
-                  * scale for _ in p])
-    value, grads = _value_and_grad(loss, t, p)
-    _no_nan(value, grads)
-    assert value >= 0
-    _consistent(loss, (t, p), value, grads)
-    e = p - t
-    assume(np.all(np.isfinite(e)))
-    # away from kinks, and where the loss is finite around p, the derivative is right
-    kinks = {"mae": [0.0], "quantile": [0.0], "custom": [0.0],
-             "huber": [getattr(loss, "delta", 0.0), -getattr(loss, "delta", 0.0)]}.get(name, [])
-    for k in kinks:
-        assume(np.all(np.abs(e - k) > 1e-3 * np.maximum(np.abs(e), 1e-300)))
-    if name in ("mae", "quantile", "custom"):
-        assume(np.all(np.abs(e) > 1e-3 * np.maximum(np.abs(p), 1.0)))
-    try:
-        # a step small against the errors: the loss bends on the scale of e (or of delta
-        # and c, which the kink checks above keep away), and a step far larger than e
-        # leaves only rounding noise in the difference
-        assume(np.all(e != 0))
-        h = 1e-6 * min(1.0, float(np.min(np.abs(e))))
-        err = lv.gradcheck(loss, t, p, h=h)
-    except ValueError:  # the loss overflows next to p: nothing to compare
-        assume(False)
-    assert err < TOL
+def test_regression_losses_at_every_magnitude(name):
+    counts = Counter()
+
+    @given(data=st.data())
+    def check(data):
+        loss = data.draw(REGRESSION[name])
+        # targets at the predictions' scale (or 0): finite differences of a loss far
+        # larger than the effect of the step (1e7 against 1e-6) measure only rounding
+        p = data.draw(real_vector())
+        scale = np.max(np.abs(p))
+        t = np.array([data.draw(st.sampled_from([0.0, 1.0])) * data.draw(signs)
+                      * data.draw(mantissas) * scale for _ in p])
+        value, grads = _value_and_grad(loss, t, p)
+        _no_nan(value, grads)
+        assert value >= 0
+        _consistent(loss, (t, p), value, grads)
+        if not (TINY <= value < np.inf and np.all(np.isfinite(grads))):
+            # a loss that overflows, or underflows into the subnormals (or to 0), where
+            # it carries too few digits: out of finite differences' reach
+            counts["examples out of the normal float range"] += 1
+            return
+        kinks = [loss.delta, -loss.delta] if name == "huber" else []
+        checked = 0
+        for analytic, numeric, reason in _regression_fd(loss, t, p, value, grads, kinks):
+            if reason is not None:
+                event(f"entry skipped: {reason}")
+                counts[f"entries skipped: {reason}"] += 1
+                continue
+            assert abs(analytic - numeric) <= TOL * max(abs(analytic), abs(numeric)), \
+                (analytic, numeric)
+            checked += 1
+        counts["entries checked"] += checked
+        counts["examples checked" if checked else "examples with no entry checked"] += 1
+
+    check()
+    # the skips must stay exceptions: most examples in range get their derivative checked
+    in_range = counts["examples checked"] + counts["examples with no entry checked"]
+    assert counts["examples checked"] >= 0.75 * in_range, dict(counts)
+    print(name, dict(counts))
 
 
 @given(data=st.data(), from_logits=st.booleans())

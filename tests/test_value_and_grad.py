@@ -145,8 +145,27 @@ class PseudoHuber(lv.MeanLoss):
         return (p - t) / np.sqrt(1 + (p - t) ** 2)
 
 
+class DoubledRobust(lv.GeneralRobustLoss):
+    # GeneralRobustLoss and MSE write their own value_and_grad and derivative: a
+    # subclass that rewrites the pointwise terms must get the plain versions back
+    def _terms(self, t, p):
+        return 2 * super()._terms(t, p)
+
+    def _term_grads(self, t, p):
+        return 2 * super()._term_grads(t, p)
+
+
+class CubedError(lv.MeanSquaredError):
+    def _terms(self, t, p):
+        return np.abs(p - t) ** 3
+
+    def _term_grads(self, t, p):
+        return 3 * (p - t) * np.abs(p - t)
+
+
 @pytest.mark.parametrize("loss,args", [
     (WrongSignHuber(), REAL), (WrongSignMSE(), REAL), (CopiedDice(), MASK), (PseudoHuber(), REAL),
+    (DoubledRobust(0.5), REAL), (CubedError(), REAL),
 ])
 def test_subclasses_that_rewrite_a_piece_see_it_in_value_and_grad(loss, args):
     value, grad = loss.value_and_grad(*args)
@@ -159,3 +178,26 @@ def test_fit_linear_uses_a_subclass_override():
     x, y, _ = lv.datasets.line_with_outliers(n_outliers=0)
     _, _, history = lv.fit_linear(WrongSignHuber(), x, y, lr=0.05, steps=20, record_every=10)
     assert history[-1][1] > history[0][1]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_one_minus_is_log1p_to_the_last_digit(dtype):
+    # BCE's log(1 - q), computed from np.log (faster than np.log1p) with a correction
+    q = np.concatenate([np.linspace(0, 1, 1001)[:-1], 10.0 ** -np.arange(1, 30),
+                        [np.nextafter(dtype(1), dtype(0))]]).astype(dtype)
+    got = lv.numerics.log_one_minus(q)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, np.log1p(-q), rtol=2 * np.finfo(dtype).eps, atol=0)
+
+
+@pytest.mark.parametrize("loss,t,p", [
+    (lv.MeanAbsoluteError(), 0.0, 2.0), (lv.LogCoshLoss(), 0.0, 2.0), (lv.HingeLoss(), 1.0, 0.3),
+    (lv.GeneralRobustLoss(0.5), 0.0, 2.0), (lv.BinaryCrossEntropy(), 1.0, 0.3),
+    (lv.FocalLoss(alpha=0.25), 0.0, 0.3), (lv.MeanSquaredError(), 0.0, 2.0),
+])
+def test_single_numbers_give_single_numbers(loss, t, p):
+    # the pointwise math writes in place; a pair of plain numbers must work all the same
+    value, grad = loss.value_and_grad(t, p)
+    assert value == loss.compute(t, p) == loss.per_sample(t, p)
+    assert np.ndim(grad) == 0 and grad == loss.derivative(t, p)
+    assert grad == pytest.approx(loss.derivative([t], [p])[0], rel=1e-12)
