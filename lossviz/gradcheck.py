@@ -45,10 +45,10 @@ def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
 
     The error is ``max|analytic - numeric| / max(max|analytic|, max|numeric|, atol)``:
     relative to the largest gradient entry (over all the inputs checked), so rounding
-    noise in entries that are nearly zero does not dominate. Finite differences themselves carry rounding noise of
-    about 1e-10 times the loss, hence the floor ``atol``. Below about 1e-4 the
-    derivative is right (bugs give 1e-2 and more); a value
-    near 2 usually means a flipped sign, and one near 1 - 1/n a missing 1/n. Keep
+    noise in entries that are nearly zero does not dominate. Finite differences
+    themselves carry rounding noise of about 1e-10 times the loss, hence the floor
+    ``atol``. Below about 1e-4 the derivative is right (bugs give 1e-2 and more); a
+    value near 2 usually means a flipped sign, and one near 1 - 1/n a missing 1/n. Keep
     inputs away from kinks (e = 0 for MAE, the margin for hinge), where finite
     differences straddle two slopes. If the loss is not finite next to the inputs (it
     overflows), there is nothing to compare and a ValueError says so.
@@ -77,5 +77,5 @@ def gradcheck(loss, *inputs, h=1e-6, atol=1e-5):
     # others' (the anchor of a triplet whose negative sits on the positive) holds only
     # rounding noise, like a nearly zero entry
     scale = max(max(np.max(np.abs(g)), np.max(np.abs(n))) for g, n in compared)
-    scale = max(scale, atol)
+    scale = float(max(scale, atol))
     return max(float(np.max(np.abs(g - n))) / scale for g, n in compared)
