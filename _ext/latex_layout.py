@@ -7,8 +7,9 @@ this book's intro that makes "How to read it" chapter 1 and every real chapter a
 section of it.
 
 For the LaTeX build of the whole book only, this post-transform
-- keeps the root page's text as a first chapter, "About this book" (its headings,
-  such as "Notation", become its sections);
+- keeps the root page's text as a first, unnumbered chapter, "About this book" (its
+  headings, such as "Notation", become its sections), so that the chapters carry the
+  web book's numbers;
 - moves every page listed in the root's table of contents after it, so each becomes a
   chapter, and its own headings sections, as in the HTML book's navigation;
 - drops a page left without content, such as the bibliography page, whose references
@@ -29,6 +30,10 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 FIRST_CHAPTER = "About this book"
+# LaTeX numbers (and counts) no heading while secnumdepth is -1; the chapter still gets
+# its line in the table of contents
+UNNUMBERED = r"\edef\lossvizsecnumdepth{\the\value{secnumdepth}}\setcounter{secnumdepth}{-1}" "\n"
+NUMBERED = r"\setcounter{secnumdepth}{\lossvizsecnumdepth}" "\n"
 
 
 def _toctree_wrappers(node):
@@ -74,7 +79,11 @@ class OneChapterPerPage(SphinxPostTransform):
         about = nodes.section("", nodes.title(FIRST_CHAPTER, FIRST_CHAPTER), ids=["about-this-book"])
         about.extend(root.children[1:])
         del root.children[1:]
+        # unnumbered, like the web book's intro, so that chapter 1 is "What a loss is"
+        # in both and a reference such as "Fig. 4.3" means the same figure
+        root.append(nodes.raw("", UNNUMBERED, format="latex"))
         root.append(about)
+        root.append(nodes.raw("", NUMBERED, format="latex"))
         position = self.document.index(root) + 1
         self.document[position:position] = [page for page in pages if not _is_empty(page)]
 

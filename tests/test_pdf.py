@@ -169,6 +169,20 @@ def test_every_chapter_is_in_the_pdf(text):
 
 
 @pytest.mark.pdf
+def test_figures_have_the_web_books_numbers(text, built_book):
+    """"Fig. 4.3" is the same figure in the PDF as on the web (the intro is no chapter)."""
+    squashed = _squash(text)
+    numbered = []
+    for page in sorted(built_book.glob("chapters/*.html")):
+        numbered += re.findall(r'<span class="caption-number">(Fig\. [\d.]+) </span>'
+                               r'<span class="caption-text">([^<]{1,30})', page.read_text())
+    assert len(numbered) > 20, "no numbered figures found in the HTML book"
+    missing = [f"{number} {caption}" for number, caption in numbered
+               if _squash(f"{number}: {caption}") not in squashed]
+    assert not missing, f"numbered differently in the PDF: {missing[:5]}"
+
+
+@pytest.mark.pdf
 def test_no_unresolved_reference_or_raw_tex(text, pdf):
     for leftover in ["??", "\\ref", "\\eqref", "$$", "\\(", "\\frac", "\\begin{"]:
         assert leftover not in text, f"{leftover!r} in the PDF text"
