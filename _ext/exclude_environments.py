@@ -8,7 +8,9 @@ or ``conda-meta``, any ``site-packages``, and the usual tool folders) and adds t
 ``exclude_patterns`` before Sphinx looks for sources.
 """
 
+import fnmatch
 import os
+from pathlib import Path
 
 # Folders that never hold pages of the book, by name.
 TOOL_FOLDERS = {
@@ -42,6 +44,18 @@ def find_excluded_folders(srcdir, skip=("_build",)):
         # do not descend into what is excluded (an environment holds thousands of files)
         dirnames[:] = keep
     return sorted(found)
+
+
+def source_files(root, pattern, skip=("_build",)):
+    """Paths of the files under ``root`` named like ``pattern`` (``"*.ipynb"``), outside
+    environments, tool folders and ``skip``: what belongs to the repository itself."""
+    root = str(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [name for name in dirnames
+                       if not (name in skip and dirpath == root)
+                       and not is_environment_or_tool(os.path.join(dirpath, name))]
+        for name in fnmatch.filter(filenames, pattern):
+            yield Path(dirpath, name)
 
 
 def _exclude(app, config):

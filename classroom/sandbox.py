@@ -92,6 +92,10 @@ def bwrap_command(limits, root_mode, font_cache=None):
     for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
                  "/etc/localtime", "/etc/fonts"):
         cmd += ["--ro-bind-try", name, name]
+    # the writable scratch folders first: a later bind inside /tmp (a virtual environment
+    # made in a clone under /tmp) must land on top of the fresh tmpfs, not under it
+    cmd += ["--size", str(limits.scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp",
+            "--size", str(limits.scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", SCRATCH]
     for d in _python_dirs():
         if not d.startswith("/usr/"):
             # bwrap copies the modes of the folders above (/root is 0700): open them for the sandbox user
@@ -103,8 +107,6 @@ def bwrap_command(limits, root_mode, font_cache=None):
             "--ro-bind", str(package), f"{INSIDE}/lib/lossviz",
             "--ro-bind", str(HERE / "runner.py"), f"{INSIDE}/runner.py",
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp",
-            "--size", str(limits.scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", SCRATCH,
             "--chdir", SCRATCH, "--clearenv"]
     if font_cache:
         # matplotlib's font list, built once by the grader, saves each sandbox seconds

@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from exclude_environments import source_files  # _ext/, on the path (conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(str(p) for p in ROOT.rglob("*.ipynb")
-                   if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+# the repository's notebooks, not those of a virtual environment made inside the clone
+NOTEBOOKS = sorted(str(p) for p in source_files(ROOT, "*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
 
 RUN_ALL = """
 import sys

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import yaml
+from exclude_environments import source_files  # _ext/, on the path (conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Notebooks that live in the repository but are deliberately not pages of the book.
@@ -45,8 +46,8 @@ def test_every_notebook_is_in_the_toc():
     # nbgrader assignments (classroom/) are handed out to students, not pages of the book
     notebooks = {
         p.relative_to(ROOT).as_posix()
-        for p in ROOT.rglob("*.ipynb")
-        if not {"_build", ".ipynb_checkpoints", "classroom"} & set(p.parts)
+        for p in source_files(ROOT, "*.ipynb")
+        if not {".ipynb_checkpoints", "classroom"} & set(p.parts)
     }
     orphans = notebooks - listed - NOT_IN_BOOK
     assert not orphans, f"notebooks not in _toc.yml (add them, or to NOT_IN_BOOK with a reason): {orphans}"
